@@ -1,0 +1,93 @@
+/**
+ * `@tenantsync/core` — the model, the ports, the expression language,
+ * scoping, mappings and the reconcile engine of tenantsync.
+ *
+ * @example
+ * ```ts
+ * import { parseSyncJobConfig } from "@tenantsync/core";
+ * const config = parseSyncJobConfig({ sourceTenantId, targetTenantId, scope: { mode: "all" } });
+ * ```
+ *
+ * @module
+ */
+// ---- model ----
+export { Cloud, DomainName, Guid, Tenant, parseTenant, sameCloud } from "./model/tenant.ts";
+export { AlternativeSecurityId, DirectoryUser, EXTENSION_ATTRIBUTE_PATTERN, USER_STRING_ATTRIBUTES, UserType, isEligibleForSync, parseDirectoryUser } from "./model/user.ts";
+export type { DirectoryUserInput, UserAttributes } from "./model/user.ts";
+export { Group } from "./model/group.ts";
+export { PartnerSettings } from "./model/partner-settings.ts";
+export {
+  AttributeMapping,
+  AttributeMappingSource,
+  FlowType,
+  JobScope,
+  ScopingClause,
+  ScopingFilter,
+  ScopingFilterGroup,
+  SyncJobConfig,
+  jobIdOf,
+  parseSyncJobConfig,
+  syncJobConfigJsonSchema,
+} from "./model/sync-job-config.ts";
+export type { AttributeMappingInput, SyncJobConfigInput } from "./model/sync-job-config.ts";
+export { parseDuration } from "./util/duration.ts";
+
+// ---- errors ----
+export {
+  AbortedError,
+  AdapterError,
+  AuthError,
+  CapabilityError,
+  ConfigError,
+  ConflictError,
+  CursorExpiredError,
+  InvalidValueError,
+  NotFoundError,
+  PolicyError,
+  TenantSyncError,
+  ThrottledError,
+  TransientError,
+  formatPath,
+  isTenantSyncError,
+  throwIfAborted,
+} from "./errors/errors.ts";
+export type { ConfigIssue } from "./errors/errors.ts";
+
+// ---- ports ----
+export type {
+  CallOptions,
+  ChangeFeedOptions,
+  ChangePage,
+  CreateExternalUserInput,
+  DirectoryCapabilities,
+  DirectoryChange,
+  DirectoryPort,
+  GetUserOptions,
+  ListUsersOptions,
+  UserQuery,
+  WriteOptions,
+} from "./ports/directory-port.ts";
+export { DEFAULT_DIRECTORY_CAPABILITIES } from "./ports/directory-port.ts";
+export type {
+  CycleCounts,
+  Escrow,
+  ExecutionSummary,
+  JobRecord,
+  JobState,
+  Link,
+  LogAction,
+  LogEntry,
+  LogQuery,
+  LogStatus,
+  ProvisioningStep,
+  QuarantineInfo,
+  StateStore,
+  StateWrite,
+} from "./ports/state-store.ts";
+export { newJobRecord } from "./ports/state-store.ts";
+export type { Clock, ManualClock, ManualClockOptions } from "./ports/clock.ts";
+export { createManualClock, systemClock } from "./ports/clock.ts";
+
+// ---- state ----
+export { createMemoryStateStore } from "./state/memory-state-store.ts";
+export type { MemoryStateStoreOptions } from "./state/memory-state-store.ts";

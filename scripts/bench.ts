@@ -1,0 +1,2 @@
+// `pnpm bench`: the benchmark issue fills this in.
+console.log("no benchmarks yet");
