@@ -88,6 +88,15 @@ export { newJobRecord } from "./ports/state-store.ts";
 export type { Clock, ManualClock, ManualClockOptions } from "./ports/clock.ts";
 export { createManualClock, systemClock } from "./ports/clock.ts";
 
+// ---- expressions (issue 3: edit only this section) ----
+// ---- end expressions ----
+
+// ---- scoping and mappings (issue 4: edit only this section) ----
+// ---- end scoping and mappings ----
+
+// ---- engine ----
+// ---- end engine ----
+
 // ---- state ----
 export { createMemoryStateStore } from "./state/memory-state-store.ts";
 export type { MemoryStateStoreOptions } from "./state/memory-state-store.ts";
