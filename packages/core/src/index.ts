@@ -89,6 +89,8 @@ export type { Clock, ManualClock, ManualClockOptions } from "./ports/clock.ts";
 export { createManualClock, systemClock } from "./ports/clock.ts";
 
 // ---- expressions (issue 3: edit only this section) ----
+export { DotNetRegexError, compileDotNetRegex } from "./expressions/dotnet-regex.ts";
+export type { DotNetMatch, DotNetRegex, DotNetRegexOptions } from "./expressions/dotnet-regex.ts";
 // ---- end expressions ----
 
 // ---- scoping and mappings (issue 4: edit only this section) ----
