@@ -156,6 +156,9 @@ export function mapGraphError(status: number, body: unknown, context: GraphError
   if (status === 404 || has(NOT_FOUND_CODES)) {
     return new NotFoundError(context.objectType ?? "object", context.objectId ?? path, { ...common, message: `${where} answered ${said}.` });
   }
+  if (status === 501) {
+    return new AdapterError("GRAPH_NOT_IMPLEMENTED", `${where} answered ${said}. Graph does not support this request (for example a property delta cannot track); remove it from the selection.`, { ...common, retryable: false });
+  }
   if (status >= 500) {
     return new TransientError(`${where} failed with ${said}. This is usually temporary; the call can be retried.`, {
       ...common,

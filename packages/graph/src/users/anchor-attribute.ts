@@ -63,12 +63,24 @@ export function formatAnchor(id: AlternativeSecurityId): string {
   return `${id.tenantId}:${id.userId}`;
 }
 
-/** Reads an anchor value; null when `value` is not one. */
+const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+/**
+ * Reads an anchor value (`<tenant GUID>:<object id>`); null when `value` is
+ * not one, so unrelated data in a shared attribute is never taken for an anchor.
+ *
+ * @example
+ * ```ts
+ * parseAnchor("11111111-1111-4111-8111-111111111111:u1"); // { tenantId: "1111…", userId: "u1" }
+ * parseAnchor("Contractor"); // null
+ * ```
+ */
 export function parseAnchor(value: unknown): AlternativeSecurityId | null {
   if (typeof value !== "string") return null;
   const colon = value.indexOf(":");
   if (colon <= 0 || colon === value.length - 1) return null;
-  return { tenantId: value.slice(0, colon), userId: value.slice(colon + 1) };
+  const tenantId = value.slice(0, colon);
+  return GUID.test(tenantId) ? { tenantId, userId: value.slice(colon + 1) } : null;
 }
 
 /** Reads the anchor value from a Graph user object, wherever the attribute lives. */
