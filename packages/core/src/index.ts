@@ -89,8 +89,43 @@ export type { Clock, ManualClock, ManualClockOptions } from "./ports/clock.ts";
 export { createManualClock, systemClock } from "./ports/clock.ts";
 
 // ---- expressions (issue 3: edit only this section) ----
-export { DotNetRegexError, compileDotNetRegex } from "./expressions/dotnet-regex.ts";
-export type { DotNetMatch, DotNetRegex, DotNetRegexOptions } from "./expressions/dotnet-regex.ts";
+export {
+  DotNetRegexError,
+  ENUM_WORDS,
+  ExpressionEvaluationError,
+  ExpressionSyntaxError,
+  IGNORE_FLOW,
+  MAX_EXPRESSION_DEPTH,
+  MAX_EXPRESSION_LENGTH,
+  compileDotNetRegex,
+  compileExpression,
+  compileExpressionNode,
+  expressionToMappingSource,
+  mappingSourceToExpression,
+  normalizeDiacritics,
+  parseExpression,
+  printExpression,
+} from "./expressions/index.ts";
+export type {
+  AttributeNode,
+  CallNode,
+  ComparisonNode,
+  ComparisonOperator,
+  CompiledExpression,
+  ConcatNode,
+  DotNetMatch,
+  DotNetRegex,
+  DotNetRegexOptions,
+  EnumNode,
+  EnumWord,
+  ExpressionContext,
+  ExpressionNode,
+  ExpressionSpan,
+  ExpressionValue,
+  IgnoreFlow,
+  NumberNode,
+  StringNode,
+} from "./expressions/index.ts";
 // ---- end expressions ----
 
 // ---- scoping and mappings (issue 4: edit only this section) ----
