@@ -81,7 +81,7 @@ export interface GraphDirectoryOptions {
   inviteRedirectUrl?: string | undefined;
   /** `$top` of list reads (1–999). Default 999. */
   pageSize?: number | undefined;
-  /** Refuse writes the target's partner settings do not allow for `sourceTenantId` (R3, defence in depth). Default true. */
+  /** Refuse writes when the target's partner settings do not allow inbound user sync from `sourceTenantId` (R3, defence in depth). Default true. */
   checkTrustSettings?: boolean | undefined;
   /** How long read partner settings are trusted for the write check, in ms of `clock`. Default 60 s. */
   trustSettingsCacheMs?: number | undefined;
@@ -266,13 +266,6 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
         tenantId,
         partnerTenantId: source,
         setting: "userSyncInbound.isSyncAllowed",
-      });
-    }
-    if (!settings.automaticUserConsentSettings.inboundAllowed) {
-      throw new PolicyError(`Tenant ${tenantId} does not redeem invitations from tenant ${source} automatically (automaticUserConsentSettings.inboundAllowed is false); synced users would get a consent prompt.`, {
-        tenantId,
-        partnerTenantId: source,
-        setting: "automaticUserConsentSettings.inboundAllowed",
       });
     }
   };
@@ -496,6 +489,9 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
     await assertWriteAllowed(writeOptions, "createExternalUser");
     const a = requireAnchor("createExternalUser");
     const signal = writeOptions.signal;
+    if (input.alternativeSecurityId.tenantId.toLowerCase() !== writeOptions.sourceTenantId.toLowerCase()) {
+      throw new InvalidValueError(`createExternalUser in tenant ${tenantId}: alternativeSecurityId.tenantId must be the writing source tenant ${writeOptions.sourceTenantId}, got ${input.alternativeSecurityId.tenantId}.`, { property: "alternativeSecurityId.tenantId", tenantId });
+    }
     const attributes = input.attributes;
     const email = attributes.mail ?? attributes.userPrincipalName;
     if (!email) throw new InvalidValueError(`createExternalUser in tenant ${tenantId}: the source user ${input.alternativeSecurityId.userId} has neither mail nor userPrincipalName to invite.`, { property: "mail", tenantId });
