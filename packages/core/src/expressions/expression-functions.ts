@@ -654,8 +654,8 @@ def({
         return mapText(other(s), (t) => re.match(t)?.group(g) ?? null);
       };
     }
-    if (!replacement) fnFail(group ? "regexGroupName needs replacementValue or replacementAttributeName" : "regexPattern needs replacementValue");
     if (replacementAttr) fnFail("replacementAttributeName needs regexGroupName");
+    if (!replacement) fnFail(group ? "regexGroupName needs replacementValue or replacementAttributeName" : "regexPattern needs replacementValue");
     const rep = (replacement as CompiledArg).run;
     if (group) {
       // Mode 4: the text captured by the group, in every match, becomes replacementValue.
