@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import { compileScopingFilter, type ScopingFilterInput } from "../../src/scoping/scoping-filter.ts";
 import { INTEGER_SCOPING_OPERATORS, SCOPING_OPERATORS, UNARY_SCOPING_OPERATORS } from "../../src/scoping/scoping-operators.ts";
 
+/** A generous guard against a hang, not a timing assertion; scales with FC_RUNS. */
+const TIMEOUT = 60_000 + Number(process.env.FC_RUNS ?? 0) * 50;
 const numRuns = Number(process.env.FC_RUNS ?? 200);
 
 const ATTRIBUTES = ["department", "city", "jobTitle", "employeeId", "accountEnabled"] as const;
@@ -57,7 +59,7 @@ describe("scoping filter properties", () => {
       ),
       { numRuns },
     );
-  });
+  }, TIMEOUT);
 
   it("R7 explain always agrees with evaluate (OR over groups of AND over the explained clauses)", () => {
     fc.assert(
@@ -71,7 +73,7 @@ describe("scoping filter properties", () => {
       }),
       { numRuns },
     );
-  });
+  }, TIMEOUT);
 
   it("R7 every clause except IS NULL is false when its attribute is null or empty", () => {
     fc.assert(
@@ -81,5 +83,5 @@ describe("scoping filter properties", () => {
       }),
       { numRuns },
     );
-  });
+  }, TIMEOUT);
 });
