@@ -9,6 +9,6 @@ export default defineConfig({
   resolve: { conditions: ["@tenantsync/source", "module", "node", "default"] },
   ssr: { resolve: { conditions: ["@tenantsync/source", "module", "node", "default"] } },
   test: {
-    projects: ["packages/*", "examples/*"],
+    projects: ["packages/*", "examples/*", "tests/*"],
   },
 });

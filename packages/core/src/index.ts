@@ -129,9 +129,74 @@ export type {
 // ---- end expressions ----
 
 // ---- scoping and mappings (issue 4: edit only this section) ----
+export { SCOPING_OPERATORS, canonicalScopingOperator, compileScopingFilter } from "./scoping/index.ts";
+export type { CompileScopingFilterOptions, CompiledScopingFilter, ScopingFilterInput, ScopingOperator } from "./scoping/index.ts";
+export {
+  ALT_SEC_ID_EXPRESSION,
+  MappingError,
+  REDACTED,
+  compileMappings,
+  defaultMappings,
+  diffMappedUser,
+  exportEntraSchema,
+  importEntraSchema,
+  resolveUserType,
+  sourceAttributesOf,
+} from "./mapping/index.ts";
+export type {
+  CompileMappingsInput,
+  CompileMappingsOptions,
+  CompiledMapping,
+  CompiledMappings,
+  DefaultMappingsOptions,
+  EntraAttributeMapping,
+  EntraFilterGroup,
+  EntraObjectMapping,
+  EntraSchemaExportInput,
+  EntraSynchronizationSchema,
+  ImportedEntraSchema,
+  MappedUser,
+  MappedUserDiff,
+  MappingContext,
+  SourceAttributesExtra,
+} from "./mapping/index.ts";
 // ---- end scoping and mappings ----
 
 // ---- engine ----
+export { createSyncJob } from "./engine/sync-job.ts";
+export type { CycleOptions, CycleReport, JobPlan, OnDemandResult, RestartOptions, SyncJob, SyncJobOptions, SyncJobStatus, SyncLogger } from "./engine/sync-job.ts";
+export { createTenantMesh } from "./engine/tenant-mesh.ts";
+export type { MeshRound, TenantMesh, TenantMeshOptions } from "./engine/tenant-mesh.ts";
+export type { SyncJobEvents } from "./engine/events.ts";
+export { planUser, needsTargetRead } from "./engine/plan.ts";
+export type { PlanContext } from "./engine/plan.ts";
+export { WRITE_ACTION_KINDS } from "./engine/plan-types.ts";
+export type {
+  CreateAction,
+  ErrorAction,
+  ErrorInfo,
+  LinkAction,
+  LinkBookkeeping,
+  MappedValues,
+  MatchCandidate,
+  ModifiedProperty,
+  PlannedAction,
+  RestoreAction,
+  ScopeDecision,
+  SetManagerAction,
+  SkipAction,
+  SoftDeleteAction,
+  UpdateAction,
+  UserObservation,
+  UserPlan,
+} from "./engine/plan-types.ts";
+export { evaluateGuard } from "./engine/guard.ts";
+export { ESCROW_DELAYS_MS, ESCROW_MAX_AGE_MS, nextEscrow } from "./engine/escrow.ts";
+export { QUARANTINE_THRESHOLDS, enterQuarantine, failureVerdict, leaveQuarantine } from "./engine/quarantine.ts";
+export { preflight, crossCloudError } from "./engine/preflight.ts";
+export type { PreflightResult } from "./engine/preflight.ts";
+export { withRetries } from "./engine/apply.ts";
+export type { RetryOptions } from "./engine/apply.ts";
 // ---- end engine ----
 
 // ---- state ----
