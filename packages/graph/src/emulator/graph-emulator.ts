@@ -47,6 +47,8 @@ export interface GraphEmulatorFaultRule {
   times?: number | undefined;
   /** Fault every n-th matching request (after `skip`). Default 1: every one. */
   every?: number | undefined;
+  /** Fault each matching request with this probability (0–1), from the seeded dice of {@link GraphEmulatorFaults.seed}. Default 1. */
+  probability?: number | undefined;
   /** Also fault requests inside `$batch` (per item). Default true. */
   inBatch?: boolean | undefined;
 }
@@ -55,6 +57,8 @@ export interface GraphEmulatorFaultRule {
 export interface GraphEmulatorFaults {
   /** Extra latency per HTTP request, in ms of the emulator's clock. */
   latencyMs?: number | undefined;
+  /** Seed of the dice behind `probability`; the same seed and request sequence give the same faults. Default 1. */
+  seed?: number | undefined;
   rules?: readonly GraphEmulatorFaultRule[] | undefined;
 }
 
@@ -206,6 +210,18 @@ function graphError(status: number, code: string, message: string, extra: { deta
   };
 }
 
+/** mulberry32: a small seeded generator of numbers in [0, 1). */
+function seededDice(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 function randomId(): string {
   const h = randomBytes(16).toString("hex");
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
@@ -294,6 +310,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
 
   let faults: GraphEmulatorFaults = options.faults ?? {};
   let ruleCounters = new Map<GraphEmulatorFaultRule, { seen: number; hit: number }>();
+  let dice = seededDice(faults.seed ?? 1);
   let generation = 0;
   const pages = new Map<string, { state: PageState; offset: number }>();
   const deltas = new Map<string, DeltaState>();
@@ -921,6 +938,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
       counter.seen++;
       const after = counter.seen - (rule.skip ?? 0);
       if (after <= 0 || (rule.times !== undefined && counter.hit >= rule.times) || (after - 1) % (rule.every ?? 1) !== 0) continue;
+      if (rule.probability !== undefined && dice() >= rule.probability) continue;
       counter.hit++;
       stats.faultsInjected++;
       const retryAfter = rule.retryAfterSeconds ?? (rule.status === 429 ? 1 : undefined);
@@ -1144,6 +1162,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     setFaults(next) {
       faults = next ?? {};
       ruleCounters = new Map();
+      dice = seededDice(faults.seed ?? 1);
     },
     expireDeltaTokens() {
       generation++;
