@@ -54,11 +54,15 @@ export interface SqliteStateStoreOptions {
   /** Bounds of the provisioning log. */
   logRetention?: SqliteLogRetention | undefined;
   /**
-   * `PRAGMA synchronous`. `"full"` (the default) syncs the write-ahead log to
-   * disk on every commit, so a committed write survives a power cut or an
-   * operating-system crash, not just the death of the process. `"normal"`
-   * skips that sync: still safe against a killed process and never corrupt,
-   * but the last commits may roll back after a power cut.
+   * `PRAGMA synchronous`. `"normal"` (the default): in WAL mode a commit is
+   * not synced to disk, only checkpoints are. A killed process loses nothing
+   * that was committed; a power cut or operating-system crash may roll back
+   * the last commits, but always to an earlier commit (the file is never
+   * corrupt and never holds half a write) — the same state a process killed
+   * a moment earlier would have left, which the engine recovers from anyway
+   * (R27). `"full"` syncs the WAL on every commit so a committed write also
+   * survives a power cut; it costs an fsync per write, during which the
+   * event loop is blocked (better-sqlite3 is synchronous). See docs/sqlite.md.
    */
   synchronous?: "full" | "normal" | undefined;
   /** How long a call waits for another connection's write lock before failing with `STORE_BUSY`. Default 5000 ms. */
@@ -132,7 +136,7 @@ const LINK_COLUMNS = "source_id, target_id, state, soft_deleted_at, fingerprint,
 
 /**
  * Opens (creating if needed) a SQLite state store: WAL mode, `synchronous`
- * FULL by default, a busy timeout, and the schema migrated to the current
+ * NORMAL by default (FULL on request), a busy timeout, and the schema migrated to the current
  * version. Each {@link StateStore.write} is one `BEGIN IMMEDIATE`
  * transaction: all of it is stored or none. Several stores (in one process
  * or several) may share a file; writes are serialised by SQLite's lock.
@@ -194,7 +198,7 @@ function resolveOptions(options: SqliteStateStoreOptions): Settings {
     path: o.path!,
     maxEntriesPerJob: r?.maxEntriesPerJob === undefined ? 100_000 : r.maxEntriesPerJob,
     maxAgeMs: r?.maxAgeDays == null ? null : r.maxAgeDays * 86_400_000,
-    synchronous: o.synchronous ?? "full",
+    synchronous: o.synchronous ?? "normal",
     busyTimeoutMs: o.busyTimeoutMs ?? 5000,
     linkPageSize: o.linkPageSize ?? 1000,
     clock: o.clock ?? systemClock,
@@ -223,6 +227,9 @@ function openDatabase(s: Settings): { db: Database.Database; migratedFrom: numbe
     // checkpoints, so a power cut may roll back the last commits (never
     // corrupting the file). https://www.sqlite.org/pragma.html#pragma_synchronous
     db.pragma(`synchronous = ${s.synchronous === "full" ? "FULL" : "NORMAL"}`);
+    // After a checkpoint, cut the WAL back to 64 MiB, so one huge transaction
+    // (deleting a job with a million links) does not leave a huge -wal file.
+    db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
     const migratedFrom = migrate(db, s.path);
     return { db, migratedFrom };
   } catch (error) {
