@@ -51,7 +51,7 @@ describe("several stores on one file (WAL)", () => {
   it("a write waits while another process holds the lock briefly, then succeeds", async () => {
     const path = tempDbPath();
     const store = openStore({ path, busyTimeoutMs: 30_000 });
-    const holder = startNode(["test/fixtures/lock-holder.cjs", path, "300"]);
+    const holder = startNode(["test/fixtures/lock-holder.mjs", path, "300"]);
     await holder.waitFor((l) => l === "locked");
     await store.write("j", { putLinks: [link("x")] });
     const committedAt = Date.now();
