@@ -53,7 +53,11 @@ export interface SyncJobOptions {
   /** Time source. Default: the wall clock. */
   clock?: Clock;
   logger?: SyncLogger;
-  /** Change-driven mode: how often the source's change feed is looked at (ms). Default 1000. */
+  /**
+   * How often the scheduler wakes up (real ms) to see whether a cycle is due on
+   * the job's clock, and, in change-driven mode, to look at the source's
+   * change feed. Default 1000.
+   */
   changePollIntervalMs?: number;
   /** Users read, evaluated and written per chunk. Default 500. */
   chunkSize?: number;
@@ -288,7 +292,7 @@ class SyncJobImpl extends EventEmitter<SyncJobEvents> implements SyncJob {
       } catch (error) {
         if (!(error instanceof AbortedError)) this.logger.error?.(`job ${this.id}: scheduled cycle failed`, { error: errorInfo(error) });
       }
-      schedule(this.config.schedule.trigger === "changes" ? this.pollMs : Math.min(this.intervalMs, 60_000));
+      schedule(this.pollMs);
     };
     schedule(0);
   }
@@ -418,7 +422,7 @@ class Cycle {
       }
       const info = errorInfo(error);
       job.emit("cycleFailed", { jobId: job.id, cycleId: this.cycleId, error: info });
-      await this.finish("failed", info, null, configFingerprint);
+      await this.finish("failed", info, null);
       throw error;
     } finally {
       job.setProgress(null);
@@ -919,21 +923,20 @@ class Cycle {
   }
 
   private async commit(cursor: string | null, configFingerprint: string): Promise<CycleReport> {
-    const job = this.job;
     const held = this.heldDeletions > 0;
-    const complete = !this.stopped && !held;
-    // R27: the watermark moves last, only when every action of the cycle is recorded.
-    const committed = complete;
+    // R27: the watermark moves last, only when every action of the cycle is recorded
+    // (held deletions and stopped cycles are re-read next time).
+    const committed = !this.stopped && !held;
     let error: ErrorInfo | null = null;
     if (this.stopped && this.stopped !== "Aborted") error = this.stopError ? errorInfo(this.stopError) : { code: this.stopped, message: this.stopped, retryable: false };
     const state: ExecutionSummary["state"] = this.stopped === "TrustSettingsMissing" || this.stopped === "CredentialsRejected" ? "failed" : this.counts.errors > 0 || held || this.stopped ? "warning" : "succeeded";
-    await this.finish(state, error, committed ? { cursor, configFingerprint } : null, configFingerprint);
+    await this.finish(state, error, committed ? { cursor, configFingerprint } : null);
     return { cycleId: this.cycleId, kind: this.kind, summary: this.lastSummary!, heldDeletions: this.heldDeletions, stopped: this.stopped, committed };
   }
 
   private lastSummary: ExecutionSummary | null = null;
 
-  private async finish(state: ExecutionSummary["state"], error: ErrorInfo | null, commit: { cursor: string | null; configFingerprint: string } | null, _fp: string): Promise<void> {
+  private async finish(state: ExecutionSummary["state"], error: ErrorInfo | null, commit: { cursor: string | null; configFingerprint: string } | null): Promise<void> {
     const job = this.job;
     const now = job.clock.now();
     const summary = this.summary(state, error);
