@@ -486,11 +486,12 @@ function plainUser(user: DirectoryUser): DirectoryUser {
  * that form (the usual case) are returned as they are, without allocating.
  */
 export function caseKey(value: string): string {
+  const slow = () => value.toLowerCase().replace(/#ext#/g, "#EXT#");
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
-    if (c > 127 || (c >= 65 && c <= 90 && !isExtMarkerAt(value, i))) return value.toLowerCase().replace(/#ext#/g, "#EXT#");
+    if (c > 127 || (c >= 65 && c <= 90 && !isExtMarkerAt(value, i))) return slow();
   }
-  return value;
+  return value.includes("#ext#") ? slow() : value;
 }
 
 /** True when the upper-case letter at `i` belongs to a `#EXT#` marker. */
