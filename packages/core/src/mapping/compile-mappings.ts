@@ -204,37 +204,65 @@ function isEmptyValue(value: unknown): boolean {
   return value === null || value === undefined || value === "" || (Array.isArray(value) && value.length === 0);
 }
 
-// ---- fingerprint: a 64-bit hash (two independent 32-bit FNV-1a style lanes) of a tagged serialization ----
+// ---- fingerprint: a 64-bit hash (two 32-bit FNV-1a lanes with different primes, murmur-style finalizers) ----
 
-function serialize(value: unknown): string {
-  if (value === null || value === undefined) return "n";
-  if (typeof value === "string") return `s${value.length}:${value}`;
-  if (typeof value === "boolean") return value ? "b1" : "b0";
-  if (typeof value === "number") return `d${value}`;
-  if (Array.isArray(value)) {
-    let out = `a${value.length}[`;
-    for (const item of value) out += serialize(item);
-    return `${out}]`;
+/** Incremental hash of the values an update would write; the mapping order is fixed, so names need not be hashed. */
+class FingerprintHasher {
+  private h1 = 0x811c9dc5;
+  private h2 = 0x050c5d1f;
+
+  private code(c: number): void {
+    this.h1 = Math.imul(this.h1 ^ c, 0x01000193);
+    this.h2 = Math.imul(this.h2 ^ c, 0x5bd1e995);
   }
-  return `j${JSON.stringify(value)}`;
-}
 
-function hash64(text: string): string {
-  let h1 = 0x811c9dc5;
-  let h2 = 0x050c5d1f;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 0x01000193);
-    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+  private text(t: string): void {
+    let h1 = this.h1;
+    let h2 = this.h2;
+    for (let i = 0; i < t.length; i++) {
+      const c = t.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 0x01000193);
+      h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+    }
+    this.h1 = h1;
+    this.h2 = h2;
+  }
+
+  /** Adds one value, tagged by type and length so that distinct sequences hash differently. */
+  value(v: unknown): void {
+    if (v === null || v === undefined) this.code(0x10000);
+    else if (typeof v === "string") {
+      this.code(0x20000 + (v.length & 0xffff));
+      this.text(v);
+    } else if (typeof v === "boolean") this.code(v ? 0x30001 : 0x30000);
+    else if (typeof v === "number") {
+      this.code(0x40000);
+      this.text(String(v));
+    } else if (Array.isArray(v)) {
+      this.code(0x50000 + (v.length & 0xffff));
+      for (const item of v) this.value(item);
+    } else {
+      this.code(0x60000);
+      this.text(JSON.stringify(v) ?? "");
+    }
+  }
+
+  /** Marks a mapping left out of this export (IGNORE_FLOW), distinct from any value. */
+  absent(): void {
+    this.code(0x70000);
+  }
+
+  digest(): string {
+    let h1 = this.h1;
+    let h2 = this.h2;
+    h1 = Math.imul(h1 ^ (h1 >>> 16), 0x85ebca6b);
+    h1 = Math.imul(h1 ^ (h1 >>> 13), 0xc2b2ae35);
+    h1 ^= h1 >>> 16;
+    h2 = Math.imul(h2 ^ (h2 >>> 15), 0x2c1b3c6d);
+    h2 = Math.imul(h2 ^ (h2 >>> 12), 0x297a2d39);
     h2 ^= h2 >>> 15;
+    return (h1 >>> 0).toString(16).padStart(8, "0") + (h2 >>> 0).toString(16).padStart(8, "0");
   }
-  h1 ^= text.length;
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 0x85ebca6b);
-  h1 = Math.imul(h1 ^ (h1 >>> 13), 0xc2b2ae35);
-  h1 ^= h1 >>> 16;
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 0x27d4eb2f);
-  h2 ^= h2 >>> 15;
-  return (h1 >>> 0).toString(16).padStart(8, "0") + (h2 >>> 0).toString(16).padStart(8, "0");
 }
 
 function normalizedExpressionText(text: string): string {
@@ -490,7 +518,7 @@ function buildCompiledMappings(compiled: readonly Compiled[], jobUserType: UserT
       const values = new Map<string, unknown>();
       const create: UserAttributes = {};
       let extensions: Record<string, string | number | boolean | null> | null = null;
-      let fingerprintText = "";
+      const hasher = new FingerprintHasher();
       for (let k = 0; k < compiled.length; k++) {
         const m = compiled[k]!;
         let rawValue: unknown;
@@ -499,7 +527,10 @@ function buildCompiledMappings(compiled: readonly Compiled[], jobUserType: UserT
         } catch (error) {
           fail(m, source, describeError(error), error);
         }
-        if (rawValue === IGNORE_FLOW) continue;
+        if (rawValue === IGNORE_FLOW) {
+          if (inFingerprint[k]) hasher.absent();
+          continue;
+        }
         let value: unknown;
         let createValue: unknown;
         try {
@@ -509,7 +540,7 @@ function buildCompiledMappings(compiled: readonly Compiled[], jobUserType: UserT
           fail(m, source, `the expression ${describeError(error)}`, error);
         }
         values.set(m.targetAttributeName, value);
-        if (inFingerprint[k]) fingerprintText += `${m.targetAttributeName}=${serialize(value)};`;
+        if (inFingerprint[k]) hasher.value(value);
         if (isEmptyValue(createValue)) continue;
         switch (m.targetKind) {
           case "string":
@@ -548,7 +579,7 @@ function buildCompiledMappings(compiled: readonly Compiled[], jobUserType: UserT
         managerSourceId: managerMapping === undefined ? undefined : ((values.get("manager") as string | null | undefined) ?? null),
         userType,
         redacted,
-        fingerprint: `v1:${hash64(fingerprintText)}`,
+        fingerprint: `v1:${hasher.digest()}`,
         values,
       };
     },
