@@ -186,6 +186,13 @@ describe("evaluation", () => {
     expect(c.evaluate(user({ employeeId: "E-1" })).createAttributes).toEqual({ employeeId: "E-1" });
   });
 
+  it("R8 R19 every flow type writes its value when the user is created", () => {
+    const flows = ["Always", "ObjectAddOnly", "AttributeAddOnly", "ValueAddOnly", "MultiValueAddOnly"] as const;
+    const targets = ["department", "jobTitle", "city", "country", "businessPhones"];
+    const c = compile(flows.map((flowType, i) => ({ targetAttributeName: targets[i]!, source: i === 4 ? "[businessPhones]" : `"${flowType}"`, flowType })));
+    expect(c.evaluate(user({ businessPhones: ["+1", "+2"] })).createAttributes).toEqual({ department: "Always", jobTitle: "ObjectAddOnly", city: "AttributeAddOnly", country: "ValueAddOnly", businessPhones: ["+1", "+2"] });
+  });
+
   it("R19 drops an IGNORE_FLOW result entirely (no default value, nothing to compare)", () => {
     const c = compile([{ targetAttributeName: "department", source: "IgnoreFlowIfNullOrEmpty([department])", defaultValue: "Unassigned" }]);
     const mapped = c.evaluate(user({ department: "" }));

@@ -259,7 +259,7 @@ describe("configuration errors", () => {
   });
 
   for (const attribute of ["businessPhones", "otherMails", "proxyAddresses", "userType", "manager", "createdDateTime", "employeeHireDate", "lastPasswordChangeDateTime"]) {
-    it(`R7 refuses '${attribute}' in a clause`, () => {
+    it(`${attribute === "userType" ? "R2 " : ""}R7 refuses '${attribute}' in a clause`, () => {
       const e = configError(() => compileScopingFilter(one(attribute, "IS NOT NULL")));
       expect(e.issues).toHaveLength(1);
       expect(e.issues[0]!.path).toEqual(["scopingFilter", "groups", 0, "clauses", 0, "sourceOperandName"]);
