@@ -74,7 +74,7 @@ export function directory(options: DirectoryArbitraryOptions = {}): fc.Arbitrary
               id: fc.constant(gid),
               displayName: fc.constantFrom(...GROUP_NAMES).map((name) => `${name} ${k + 1}`),
               users: fc.subarray(userIds),
-              nested: options.nestedGroups === false || k === 0 ? fc.constant([]) : fc.subarray(groupIds.slice(0, k), { maxLength: 2 }),
+              nested: options.nestedGroups === false || k === 0 ? fc.constant([]) : fc.subarray(groupIds.slice(0, k), { maxLength: Math.min(2, k) }),
             }),
           ),
         ),

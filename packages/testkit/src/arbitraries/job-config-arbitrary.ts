@@ -17,7 +17,16 @@ export interface JobConfigArbitraryOptions {
   mappings?: "default" | "custom" | "any";
   /** Draw scoping filters (else the filter is empty). Default true. */
   scopingFilter?: boolean;
+  /**
+   * The target's `DirectoryCapabilities.writableAttributes`: when a list, only
+   * custom mappings are drawn and they map only attributes the target can write
+   * (the engine's own targets `alternativeSecurityIds`, `IsSoftDeleted`,
+   * `userType` and `manager` stay).
+   */
+  writableAttributes?: readonly string[] | null;
 }
+
+const ENGINE_TARGETS = new Set(["alternativeSecurityIds", "IsSoftDeleted", "userType", "manager"]);
 
 const DEPARTMENTS = ["Sales", "Engineering", "Finance", "Legal"];
 
@@ -110,9 +119,10 @@ export function jobConfig(options: JobConfigArbitraryOptions = {}): fc.Arbitrary
             weight: 1,
           },
         );
-  const which = options.mappings ?? "any";
-  const mappings: fc.Arbitrary<AttributeMappingInput[] | null> =
-    which === "default" ? fc.constant(null) : which === "custom" ? customMappings : fc.oneof(fc.constant(null), customMappings);
+  const writable = options.writableAttributes ? new Set(options.writableAttributes) : null;
+  const which = writable ? "custom" : (options.mappings ?? "any");
+  const custom = writable ? customMappings.map((list) => list.filter((m) => ENGINE_TARGETS.has(m.targetAttributeName) || writable.has(m.targetAttributeName))) : customMappings;
+  const mappings: fc.Arbitrary<AttributeMappingInput[] | null> = which === "default" ? fc.constant(null) : which === "custom" ? custom : fc.oneof(fc.constant(null), custom);
   return fc.record({ tenants, scope, filter, mappings, userType: fc.constantFrom<"Member" | "Guest">("Member", "Guest") }).map(({ tenants: [sourceTenantId, targetTenantId], scope: s, filter: f, mappings: m, userType }) => ({
     sourceTenantId,
     targetTenantId,

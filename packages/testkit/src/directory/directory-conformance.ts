@@ -7,6 +7,7 @@ import { changeFeedCases } from "./cases/change-feed-cases.ts";
 import { propertyCases } from "./cases/property-cases.ts";
 import { describeCases, groupCases, readCases } from "./cases/source-cases.ts";
 import { createCases, deleteCases, findCases, managerCases, trustCases, updateCases } from "./cases/target-cases.ts";
+import { convergenceCases } from "../convergence/convergence-cases.ts";
 import { makeDirectoryFixture, type DirectoryFixture } from "./directory-fixture.ts";
 import type { DirectoryFactoryContext, DirectoryProbe } from "./directory-probe.ts";
 import { DIRECTORY_CONFORMANCE_TESTS, type DirectoryConformanceTest } from "./directory-test-keys.ts";
@@ -55,6 +56,8 @@ export interface DirectoryConformanceOptions<T extends DirectoryPort = Directory
   numRuns?: number;
   /** Runs of the model-based property, each on a fresh directory; `FC_RUNS` overrides. Default 15. */
   modelRuns?: number;
+  /** Runs of each convergence property (engine cycles against a fresh directory); `FC_RUNS` overrides. Default 10. */
+  convergenceRuns?: number;
   /**
    * Your own tests, registered inside the suite's `describe`. `fixture()`
    * gives a fresh directory and probe (released after the test), exactly as
@@ -70,7 +73,7 @@ export interface DirectoryKit<T extends DirectoryPort = DirectoryPort> {
 }
 
 /** Every case, in registration order. */
-export function directoryCases(options: Pick<DirectoryConformanceOptions, "numRuns" | "modelRuns"> = {}): DirectoryCase[] {
+export function directoryCases(options: Pick<DirectoryConformanceOptions, "numRuns" | "modelRuns" | "convergenceRuns"> = {}): DirectoryCase[] {
   return [
     ...describeCases,
     ...readCases,
@@ -84,6 +87,7 @@ export function directoryCases(options: Pick<DirectoryConformanceOptions, "numRu
     ...trustCases,
     ...abortCases,
     ...propertyCases({ numRuns: options.numRuns, modelRuns: options.modelRuns }),
+    ...convergenceCases({ convergenceRuns: options.convergenceRuns }),
   ];
 }
 
@@ -92,8 +96,10 @@ export function directoryCases(options: Pick<DirectoryConformanceOptions, "numRu
  * method and error contract (source reads and paging, groups, the change
  * feed with cursors and replay, matching, create/update/manager/soft
  * delete/restore with their conflicts and not-found errors, trust refusal,
- * abort signals), a random round trip of attribute writes, and a
- * model-based run of random operation sequences. Each test gets a fresh
+ * abort signals), a random round trip of attribute writes, a model-based
+ * run of random operation sequences, and convergence through the engine
+ * (the adapter as a job's target: after a cycle, `plan()` is empty and the
+ * same cycle again changes nothing). Each test gets a fresh
  * directory from `create` and checks results through `probe`, never through
  * the adapter's own reads alone. Tests the adapter's capabilities or probe
  * cannot support are skipped with a note saying why.

@@ -69,6 +69,8 @@ export const DIRECTORY_CONFORMANCE_TESTS = [
   "abort.betweenPages",
   "properties.writeRoundTrip",
   "properties.model",
+  "convergence.fromScratch",
+  "convergence.afterSourceChanges",
 ] as const;
 
 /** The key of one test of the directory conformance suite. @see {@link DIRECTORY_CONFORMANCE_TESTS} */

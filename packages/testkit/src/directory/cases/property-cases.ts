@@ -246,16 +246,23 @@ function modelCommands(fx: Fx): Array<fc.Arbitrary<Cmd>> {
       }),
     ),
   );
+  commands.push(
+    fc.nat().map((n) =>
+      command("CheckGetUser", n, (m) => m.users.length > 0, async (m, r) => {
+        const u = pick(m.users, n);
+        const read = await r.fx.directory.getUser(u.id);
+        if (u.deleted) expect(read, `getUser(${u.id}) of a soft-deleted user`).toBeNull();
+        else expectLikeModel(r.fx, read!, u, `getUser(${u.id})`);
+        if (caps.restore) {
+          const withDeleted = await r.fx.directory.getUser(u.id, { includeDeleted: true });
+          expect(withDeleted, `getUser(${u.id}, includeDeleted)`).not.toBeNull();
+          expectLikeModel(r.fx, withDeleted!, u, `getUser(${u.id}, includeDeleted)`);
+        }
+      }),
+    ),
+  );
   if (caps.source) {
     commands.push(
-      fc.nat().map((n) =>
-        command("CheckGetUser", n, (m) => m.users.length > 0, async (m, r) => {
-          const u = pick(m.users, n);
-          const read = await r.fx.directory.getUser(u.id);
-          if (u.deleted) expect(read, `getUser(${u.id}) of a soft-deleted user`).toBeNull();
-          else expectLikeModel(r.fx, read!, u, `getUser(${u.id})`);
-        }),
-      ),
       fc.constant(null).map(() =>
         command("CheckList", null, () => true, async (m, r) => {
           const ids = new Set((await collect(r.fx.directory.listUsers())).flat().map((u) => u.id));

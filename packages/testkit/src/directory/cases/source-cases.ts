@@ -147,7 +147,7 @@ export const readCases: DirectoryCase[] = [
   {
     key: "getUser.returnsStored",
     title: "getUser returns the user as stored (internal member, guest, synced external user)",
-    requires: needs(["source"]),
+    
     async run(fx) {
       const users = [await fx.seedMember({ businessPhones: ["+1 425 555 0100"], city: "Zürich", extensions: {} }), await fx.seedMember({ userType: "Guest" }), await fx.seedSynced()];
       for (const user of users) expectSameUser(fx, await fx.directory.getUser(user.id), await stored(fx, user.id), `getUser(${user.id})`);
@@ -156,7 +156,7 @@ export const readCases: DirectoryCase[] = [
   {
     key: "getUser.unknownIsNull",
     title: "getUser returns null (does not throw) for an id that does not exist",
-    requires: needs(["source"]),
+    
     async run(fx) {
       expect(await fx.directory.getUser(UNKNOWN_ID)).toBeNull();
       expect(await fx.directory.getUser(UNKNOWN_ID, { includeDeleted: true })).toBeNull();
@@ -165,7 +165,7 @@ export const readCases: DirectoryCase[] = [
   {
     key: "getUser.hidesSoftDeleted",
     title: "getUser returns null for a soft-deleted user unless includeDeleted",
-    requires: needs(["source"], ["softDeleteUser"]),
+    requires: needs([], ["softDeleteUser"]),
     async run(fx) {
       const user = await fx.seedMember();
       await fx.probe.softDeleteUser!(user.id);
@@ -175,7 +175,7 @@ export const readCases: DirectoryCase[] = [
   {
     key: "getUser.includeDeleted",
     title: "getUser with includeDeleted returns a soft-deleted user with deletedDateTime set",
-    requires: needs(["source", "restore"], ["softDeleteUser"]),
+    requires: needs(["restore"], ["softDeleteUser"]),
     async run(fx) {
       const user = await fx.seedMember();
       await fx.probe.softDeleteUser!(user.id);
