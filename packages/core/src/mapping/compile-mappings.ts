@@ -66,7 +66,15 @@ export interface MappingContext {
   isSoftDeleted?: boolean | undefined;
 }
 
-/** What the mappings produce for one source user. */
+/**
+ * What the mappings produce for one source user.
+ *
+ * @example
+ * ```ts
+ * const mapped: MappedUser = compiled.evaluate(user, { sourceTenantId });
+ * if (link?.fingerprint === mapped.fingerprint) return; // nothing an update would write changed (R11)
+ * ```
+ */
 export interface MappedUser {
   /**
    * What `createExternalUser` receives: every non-null value of every
@@ -96,7 +104,16 @@ export interface MappedUser {
   values: ReadonlyMap<string, unknown>;
 }
 
-/** A job's mappings, compiled once. */
+/**
+ * A job's mappings, compiled once.
+ *
+ * @example
+ * ```ts
+ * const compiled: CompiledMappings = compileMappings({ attributeMappings: null });
+ * compiled.sourceAttributes;   // attributes to $select
+ * compiled.evaluate(user).createAttributes;
+ * ```
+ */
 export interface CompiledMappings {
   readonly mappings: readonly CompiledMapping[];
   /** Every source attribute read by any mapping (for `$select` and change relevance), in order of first use. */

@@ -7,7 +7,14 @@ export interface DefaultMappingsOptions {
   userType?: UserType | undefined;
 }
 
-/** The source expression of the fixed matching mapping on `alternativeSecurityIds`. */
+/**
+ * The source expression of the fixed matching mapping on `alternativeSecurityIds`.
+ *
+ * @example
+ * ```ts
+ * const matching = { targetAttributeName: "alternativeSecurityIds", source: ALT_SEC_ID_EXPRESSION, matchingPriority: 1 };
+ * ```
+ */
 export const ALT_SEC_ID_EXPRESSION = "AltSecIdFromNetId([netId])";
 
 /** Attributes the default set copies from the same-named source attribute (MAPPINGS.md). */

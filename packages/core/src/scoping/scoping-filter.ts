@@ -5,7 +5,14 @@ import { ScopingFilter } from "../model/sync-job-config.ts";
 import { compileScopingRegex } from "./scoping-regex.ts";
 import { INTEGER_SCOPING_OPERATORS, SCOPING_OPERATORS, UNARY_SCOPING_OPERATORS, canonicalScopingOperator, type ScopingOperator } from "./scoping-operators.ts";
 
-/** The input shape of a scoping filter: Entra's `filter.groups` JSON. */
+/**
+ * The input shape of a scoping filter: Entra's `filter.groups` JSON.
+ *
+ * @example
+ * ```ts
+ * const input: ScopingFilterInput = { groups: [{ name: "Sales", clauses: [{ sourceOperandName: "department", operatorName: "EQUALS", targetOperand: { values: ["Sales"] } }] }] };
+ * ```
+ */
 export interface ScopingFilterInput {
   groups: Array<{
     name: string;
@@ -22,6 +29,12 @@ export interface CompileScopingFilterOptions {
 /**
  * A scoping filter compiled once per job (regexes included). `evaluate` is
  * cheap: a few closure calls per clause.
+ *
+ * @example
+ * ```ts
+ * const filter: CompiledScopingFilter = compileScopingFilter(config.scopingFilter);
+ * const inScope = filter.evaluate(sourceAttributesOf(user));
+ * ```
  */
 export interface CompiledScopingFilter {
   /** True when the user passes: any group passes, a group passes when all its clauses pass; no groups passes everyone. */
@@ -189,7 +202,7 @@ function unsupportedAttributeReason(name: string): string | null {
  * filter.explain({ department: "HR" });     // { "Sales.department EQUALS 'Sales'": false }
  * ```
  */
-export function compileScopingFilter(filter: ScopingFilterInput | ScopingFilter | unknown, optionsOrPrefix?: CompileScopingFilterOptions | ReadonlyArray<string | number>): CompiledScopingFilter {
+export function compileScopingFilter(filter: ScopingFilterInput | null | undefined, optionsOrPrefix?: CompileScopingFilterOptions | ReadonlyArray<string | number>): CompiledScopingFilter {
   const prefix: ReadonlyArray<string | number> = Array.isArray(optionsOrPrefix)
     ? (optionsOrPrefix as ReadonlyArray<string | number>)
     : ((optionsOrPrefix as CompileScopingFilterOptions | undefined)?.pathPrefix ?? ["scopingFilter"]);

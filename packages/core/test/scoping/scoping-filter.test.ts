@@ -274,7 +274,7 @@ describe("configuration errors", () => {
   });
 
   it("reports malformed JSON with paths", () => {
-    const e = configError(() => compileScopingFilter({ groups: [{ name: "", clauses: [{ sourceOperandName: "mail" }] }] }));
+    const e = configError(() => compileScopingFilter({ groups: [{ name: "", clauses: [{ sourceOperandName: "mail" }] }] } as unknown as ScopingFilterInput));
     const paths = e.issues.map((i) => i.path);
     expect(paths).toContainEqual(["scopingFilter", "groups", 0, "name"]);
     expect(paths).toContainEqual(["scopingFilter", "groups", 0, "clauses", 0, "operatorName"]);
