@@ -111,7 +111,6 @@ export interface FaultInjector {
    * undefined when there is nothing to wait for.
    */
   before(method: MemoryPortMethod, signal: AbortSignal | undefined): Promise<void> | undefined;
-  readonly counts: FaultCounts;
 }
 
 const WRITES: ReadonlySet<MemoryPortMethod> = new Set(MEMORY_PORT_WRITE_METHODS);
@@ -148,12 +147,10 @@ export function checkFaultOptions(faults: FaultOptions): void {
   if (issues.length > 0) throw new ConfigError(issues, "fault options");
 }
 
-/** Builds the injector for a directory (`null` faults inject nothing). */
-export function createFaultInjector(faults: FaultOptions | null, tenantId: string, clock: Clock, defaultSeed: number): FaultInjector {
-  const counts: FaultCounts = { throttled: 0, transient: 0, failed: 0, delayed: 0 };
+/** Builds the injector for a directory (`null` faults inject nothing); it adds what it injects to `counts`. */
+export function createFaultInjector(faults: FaultOptions | null, tenantId: string, clock: Clock, defaultSeed: number, counts: FaultCounts): FaultInjector {
   if (faults === null) {
     return {
-      counts,
       before(_method, signal) {
         throwIfAborted(signal);
         return undefined;
@@ -188,7 +185,6 @@ export function createFaultInjector(faults: FaultOptions | null, tenantId: strin
     }
   };
   return {
-    counts,
     before(method, signal) {
       throwIfAborted(signal);
       if (writesOnly && !WRITES.has(method)) return undefined;

@@ -237,10 +237,11 @@ export function createMemoryDirectory(options: MemoryDirectoryOptions): MemoryDi
   const seed = options.seed ?? seedFromString(tenantId);
   if (!Number.isFinite(seed)) throw new ConfigError([{ path: ["seed"], message: "must be a finite number" }], "memory directory options");
   const state = new DirectoryState(tenant, clock, seed);
-  let faults: FaultInjector = createFaultInjector(options.faults ?? null, tenantId, clock, seed);
+  const noFaults = (): FaultCounts => ({ throttled: 0, transient: 0, failed: 0, delayed: 0 });
+  const faultCounts = noFaults();
+  let faults: FaultInjector = createFaultInjector(options.faults ?? null, tenantId, clock, seed, faultCounts);
   let calls = emptyCalls();
   let counters = { requests: 0, usersListed: 0, changesRead: 0 };
-  let faultBase: FaultCounts = { throttled: 0, transient: 0, failed: 0, delayed: 0 };
 
   const where = `memory directory ${tenantId}`;
 
@@ -467,27 +468,17 @@ export function createMemoryDirectory(options: MemoryDirectoryOptions): MemoryDi
       return { tenant: { ...tenant, verifiedDomains: [...tenant.verifiedDomains] }, ...state.toSnapshot() };
     },
     stats() {
-      const f = faults.counts;
-      return {
-        calls: { ...calls },
-        ...counters,
-        faults: {
-          throttled: f.throttled - faultBase.throttled,
-          transient: f.transient - faultBase.transient,
-          failed: f.failed - faultBase.failed,
-          delayed: f.delayed - faultBase.delayed,
-        },
-      };
+      return { calls: { ...calls }, ...counters, faults: { ...faultCounts } };
     },
     resetStats() {
       calls = emptyCalls();
       counters = { requests: 0, usersListed: 0, changesRead: 0 };
-      faultBase = { ...faults.counts };
+      // Reset in place: the current injector keeps adding to this object.
+      Object.assign(faultCounts, noFaults());
     },
     setFaults(next) {
       if (next !== null) checkFaultOptions(next);
-      faults = createFaultInjector(next, tenantId, clock, seed);
-      faultBase = { throttled: 0, transient: 0, failed: 0, delayed: 0 };
+      faults = createFaultInjector(next, tenantId, clock, seed, faultCounts);
     },
   };
 

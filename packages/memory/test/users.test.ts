@@ -122,7 +122,7 @@ describe("admin updates", () => {
     const ext = "extension_0123456789abcdef0123456789abcdef_costCenter";
     const other = "extension_0123456789abcdef0123456789abcdef_site";
     const u = dir.admin.addUser({ userPrincipalName: "a@fabrikam.com", displayName: "A", jobTitle: "Dev", extensions: { [ext]: "42", [other]: "HQ" }, businessPhones: ["1"] });
-    const v = dir.admin.updateUser(u.id, { jobTitle: null, department: "Sales", extensions: { [ext]: null, [other]: "Branch" }, businessPhones: null });
+    const v = dir.admin.updateUser(u.id, { jobTitle: null, department: "Sales", extensions: { [ext]: null, [other]: "Branch" }, businessPhones: [] });
     expect(v).toMatchObject({ jobTitle: null, department: "Sales", extensions: { [other]: "Branch" }, businessPhones: [] });
     const e = thrown(() => dir.admin.updateUser(u.id, { accountEnabled: "yes" as unknown as boolean, displayName: null as unknown as string, nonsense: 1 } as never));
     expect(e).toBeInstanceOf(ConfigError);
