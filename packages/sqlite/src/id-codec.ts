@@ -9,15 +9,36 @@ import { StoredValueError } from "./sqlite-state-store-error.ts";
  * blobs, which keeps keyset paging well defined over the mix.
  */
 
-const CANONICAL_GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Value of each lowercase hex digit by char code, -1 for anything else. */
+const HEX_VALUE = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) HEX_VALUE["0123456789abcdef".charCodeAt(i)] = i;
+/** Two hex digits for each byte value. */
+const BYTE_HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
+/** Where each byte's two digits start in `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`. */
+const DIGIT_OFFSETS = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+const DASH = 45;
 
 /** A stored id: a 16-byte blob for a canonical GUID, otherwise the text. */
 export type PackedId = string | Buffer;
 
-/** Encodes an id for storage (see the module comment). */
+/**
+ * Encodes an id for storage (see the module comment). Hand-rolled rather
+ * than a regular expression and `Buffer.from(hex)`: it runs once per id of
+ * every link read or written, and this is several times faster.
+ */
 export function packId(id: string): PackedId {
-  if (id.length === 36 && CANONICAL_GUID.test(id)) return Buffer.from(id.replace(/-/g, ""), "hex");
-  return id;
+  if (id.length !== 36 || id.charCodeAt(8) !== DASH || id.charCodeAt(13) !== DASH || id.charCodeAt(18) !== DASH || id.charCodeAt(23) !== DASH) return id;
+  const bytes = Buffer.allocUnsafe(16);
+  for (let i = 0; i < 16; i++) {
+    const at = DIGIT_OFFSETS[i]!;
+    const hi = id.charCodeAt(at);
+    const lo = id.charCodeAt(at + 1);
+    const h = hi < 128 ? HEX_VALUE[hi]! : -1;
+    const l = lo < 128 ? HEX_VALUE[lo]! : -1;
+    if (h < 0 || l < 0) return id;
+    bytes[i] = (h << 4) | l;
+  }
+  return bytes;
 }
 
 /** Encodes an id that may be null. */
@@ -29,8 +50,12 @@ export function packNullableId(id: string | null): PackedId | null {
 export function unpackId(stored: unknown): string {
   if (typeof stored === "string") return stored;
   if (Buffer.isBuffer(stored) && stored.length === 16) {
-    const h = stored.toString("hex");
-    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+    const h = (from: number, to: number) => {
+      let out = "";
+      for (let i = from; i < to; i++) out += BYTE_HEX[stored[i]!];
+      return out;
+    };
+    return `${h(0, 4)}-${h(4, 6)}-${h(6, 8)}-${h(8, 10)}-${h(10, 16)}`;
   }
   throw new StoredValueError(`stored id has an unexpected form (${Buffer.isBuffer(stored) ? `${stored.length}-byte blob` : typeof stored})`);
 }
