@@ -234,7 +234,14 @@ class Compiled implements CompiledExpression {
 
 /**
  * Compiles an expression tree (for example one built by hand or converted
- * from Graph JSON). `text` is used in error messages and positions.
+ * from Graph JSON). `text` is used in error messages and positions; it
+ * defaults to the tree's canonical text.
+ *
+ * @example
+ * ```ts
+ * const c = compileExpressionNode({ kind: "call", name: "ToUpper", args: [{ kind: "attribute", name: "country" }] });
+ * c.evaluate({ country: "nl" }); // "NL"
+ * ```
  */
 export function compileExpressionNode(ast: ExpressionNode, text: string = printExpression(ast)): CompiledExpression {
   const compiler = new Compiler(text);

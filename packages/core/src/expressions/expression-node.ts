@@ -36,7 +36,14 @@ export interface NumberNode {
   span?: ExpressionSpan;
 }
 
-/** The bare words an expression may use as constants. */
+/**
+ * The bare words an expression may use as constants.
+ *
+ * @example
+ * ```ts
+ * ENUM_WORDS.includes("vbTextCompare"); // true
+ * ```
+ */
 export const ENUM_WORDS = ["vbTextCompare", "vbBinaryCompare", "UTF8", "ASCII", "Unicode"] as const;
 /** One of {@link ENUM_WORDS}. */
 export type EnumWord = (typeof ENUM_WORDS)[number];

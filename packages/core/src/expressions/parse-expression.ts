@@ -2,9 +2,23 @@ import { ExpressionSyntaxError } from "./expression-errors.ts";
 import { ENUM_WORDS } from "./expression-node.ts";
 import type { ComparisonOperator, EnumWord, ExpressionNode } from "./expression-node.ts";
 
-/** Longest expression accepted, in characters. */
+/**
+ * Longest expression accepted, in characters (10,000).
+ *
+ * @example
+ * ```ts
+ * if (text.length > MAX_EXPRESSION_LENGTH) console.log("too long");
+ * ```
+ */
 export const MAX_EXPRESSION_LENGTH = 10_000;
-/** Deepest nesting of calls and parentheses accepted. */
+/**
+ * Deepest nesting of calls and parentheses accepted (100).
+ *
+ * @example
+ * ```ts
+ * compileExpression("Trim(".repeat(MAX_EXPRESSION_DEPTH + 1) + "[a]" + ")".repeat(MAX_EXPRESSION_DEPTH + 1)); // ExpressionSyntaxError
+ * ```
+ */
 export const MAX_EXPRESSION_DEPTH = 100;
 
 const enumWords: ReadonlySet<string> = new Set(ENUM_WORDS);
