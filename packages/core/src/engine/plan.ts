@@ -204,7 +204,7 @@ export function planUser(o: UserObservation, ctx: PlanContext): UserPlan {
     }
     const { changes, modifiedProperties } = m.diff(match.user);
     const userType = m.userTypeFor(match.user);
-    if (userType !== match.user.userType) {
+    if (userType !== match.user.userType && !("userType" in changes)) {
       changes.userType = userType;
       modifiedProperties.push({ name: "userType", oldValue: match.user.userType, newValue: userType });
     }
