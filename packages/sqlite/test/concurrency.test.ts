@@ -1,9 +1,14 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { SqliteStateStoreError } from "../src/index.ts";
 import { allLinks, link, logEntry, openStore, rawDb, tempDbPath } from "./helpers.ts";
-import { startNode, tsArgs } from "./process-helpers.ts";
+import { bundleScripts, startNode } from "./process-helpers.ts";
 
 describe("several stores on one file (WAL)", () => {
+  let scripts: { concurrentWriter: string };
+  beforeAll(async () => {
+    scripts = await bundleScripts({ concurrentWriter: "test/fixtures/concurrent-writer.ts" });
+  }, 60_000);
+
   it("two stores in one process see each other's commits at once", async () => {
     const path = tempDbPath();
     const a = openStore({ path });
@@ -67,7 +72,7 @@ describe("several stores on one file (WAL)", () => {
     openStore({ path }); // create the file (and migrate) once
     const count = 400;
     const cap = 100;
-    const writers = ["p1", "p2", "p3"].map((prefix) => ({ prefix, child: startNode(tsArgs("test/fixtures/concurrent-writer.ts", path, "j", prefix, String(count), String(cap))) }));
+    const writers = ["p1", "p2", "p3"].map((prefix) => ({ prefix, child: startNode([scripts.concurrentWriter, path, "j", prefix, String(count), String(cap)]) }));
     await Promise.all(writers.map((w) => w.child.waitFor((l) => l === "ready")));
     for (const w of writers) w.child.send("go");
     // Read while they write: WAL readers are never blocked.

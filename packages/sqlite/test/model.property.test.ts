@@ -49,7 +49,7 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
 let step = 0;
 const stepTime = (n: number) => new Date(Date.UTC(2026, 0, 1) + n * 1000).toISOString();
 
-function toWrite(j: string, raw: fc.RecordValue<Record<string, unknown>>): Command {
+function toWrite(j: string, raw: unknown): Command {
   const r = raw as { putLinks?: ReturnType<typeof link>[]; deleteLinks?: string[]; putEscrows?: ReturnType<typeof escrow>[]; deleteEscrows?: string[]; appendLogs?: Array<{ user: string; status: "success" | "failure"; action: "create" | "update" }>; job?: string | null };
   const write: StateWrite = {};
   if (r.putLinks) write.putLinks = r.putLinks;
