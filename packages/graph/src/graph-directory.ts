@@ -5,6 +5,7 @@ import {
   ConfigError,
   ConflictError,
   DEFAULT_DIRECTORY_CAPABILITIES,
+  EXTENSION_ATTRIBUTE_PATTERN,
   InvalidValueError,
   NotFoundError,
   PolicyError,
@@ -79,11 +80,20 @@ export interface GraphDirectoryOptions {
   maxRetries?: number | undefined;
   /** `inviteRedirectUrl` of invitations. Default `https://myapps.microsoft.com`. */
   inviteRedirectUrl?: string | undefined;
+  /**
+   * Directory extensions (`extension_<appId>_<name>`) to read on every user read. Graph returns an
+   * extension only when it is selected; the adapter also reads those it has written or been asked for.
+   * List the extensions your job maps, so the change feed (whose `$select` is fixed when a round starts) carries them.
+   */
+  extensionAttributes?: readonly string[] | undefined;
   /** `$top` of list reads (1–999). Default 999. */
   pageSize?: number | undefined;
   /** Refuse writes when the target's partner settings do not allow inbound user sync from `sourceTenantId` (R3, defence in depth). Default true. */
   checkTrustSettings?: boolean | undefined;
-  /** How long read partner settings are trusted for the write check, in ms of `clock`. Default 60 s. */
+  /**
+   * How long an allowing trust check may be reused, in ms of `clock`. Default 0: every write is checked
+   * (writes made at the same moment share one check), so a withdrawal stops the very next write (R3).
+   */
   trustSettingsCacheMs?: number | undefined;
   /** Per-request timeout in real ms. Default 100 s. */
   requestTimeoutMs?: number | undefined;
@@ -164,7 +174,7 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
   const pageSize = options.pageSize ?? 999;
   const inviteRedirectUrl = options.inviteRedirectUrl ?? "https://myapps.microsoft.com";
   const checkTrust = options.checkTrustSettings ?? true;
-  const trustCacheMs = options.trustSettingsCacheMs ?? 60_000;
+  const trustCacheMs = options.trustSettingsCacheMs ?? 0;
   const fetchImpl = options.fetch ?? globalThis.fetch;
   const tokens = createTokenProvider({ credential: options.credential, tenantId, scope: endpoints.scope, clock });
   const transport = createGraphTransport({
@@ -189,16 +199,26 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
     return anchor;
   };
   const toUser = (raw: Record<string, unknown>) => graphUserToDirectoryUser(raw, { anchor, tenantId });
+  // Graph returns a directory extension only when it is selected: read every one this directory
+  // was told about or has written, besides those a call asks for.
+  const knownExtensions = new Set<string>(options.extensionAttributes ?? []);
+  const learn = (names: Iterable<string>) => {
+    for (const name of names) if (EXTENSION_ATTRIBUTE_PATTERN.test(name) && name !== anchor?.name) knownExtensions.add(name);
+  };
+  const select = (requested: readonly string[] = []): string[] => {
+    learn(requested);
+    return userSelect(anchor, [...knownExtensions]);
+  };
   const firstFailure = (results: readonly GraphBatchResult[]): AdapterError | undefined => {
     for (const r of results) if (!r.ok) return r.error;
     return undefined;
   };
   const readUserPath = (id: string, extra: readonly string[] = []) =>
-    withQuery(`/users/${segment(id)}`, { $select: userSelect(anchor, extra).join(","), $expand: "manager($select=id)" });
+    withQuery(`/users/${segment(id)}`, { $select: select(extra).join(","), $expand: "manager($select=id)" });
 
   // ---- describe (cached; the default domain is needed for external UPNs) ----
   let tenantPromise: Promise<Tenant> | null = null;
-  const describe = (callOptions?: CallOptions): Promise<Tenant> => {
+  const describe = async (callOptions?: CallOptions): Promise<Tenant> => {
     throwIfAborted(callOptions?.signal);
     if (!tenantPromise) {
       tenantPromise = (async () => {
@@ -244,7 +264,18 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
     return { ...settings, tenantId: settings.tenantId || partnerTenantId };
   };
 
-  const trustCache = new Map<string, { at: number; settings: PartnerSettings | null }>();
+  /** Whether the target allows inbound user sync from `source` (its identitySynchronization policy). */
+  const readSyncAllowed = async (source: string, signal?: AbortSignal): Promise<boolean> => {
+    try {
+      const { body } = await transport.request({ method: "GET", path: `/policies/crossTenantAccessPolicy/partners/${segment(source)}/identitySynchronization`, objectType: "identity synchronization policy", objectId: source }, signal);
+      return partnerSettingsFromGraph({}, body).userSyncInbound.isSyncAllowed;
+    } catch (error) {
+      if (error instanceof NotFoundError) return false;
+      throw error;
+    }
+  };
+  // Writes made at the same time share one check; an allowing answer may be kept for trustSettingsCacheMs.
+  const trustChecks = new Map<string, { at: number; allowed: Promise<boolean>; settled: boolean }>();
   const assertWriteAllowed = async (writeOptions: WriteOptions, operation: string): Promise<void> => {
     throwIfAborted(writeOptions?.signal);
     requireAnchor(operation);
@@ -254,15 +285,23 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
       throw new PolicyError(`Graph directory ${tenantId}: ${operation} needs options.sourceTenantId (the tenant the write is made for).`, { tenantId, setting: "sourceTenantId" });
     }
     const key = source.toLowerCase();
+    let check = trustChecks.get(key);
     const now = clock.now().getTime();
-    let cached = trustCache.get(key);
-    if (!cached || now - cached.at >= trustCacheMs) {
-      cached = { at: now, settings: await readPartnerSettings(source, writeOptions.signal) };
-      trustCache.set(key, cached);
+    if (!check || (check.settled && check.at + trustCacheMs <= now)) {
+      const allowed = readSyncAllowed(source);
+      const fresh = { at: now, allowed, settled: false };
+      check = fresh;
+      trustChecks.set(key, check);
+      const settle = (ok: boolean) => {
+        fresh.settled = true;
+        // Keep only an allowing answer: a grant takes effect at once, a withdrawal within trustSettingsCacheMs.
+        if (!ok && trustChecks.get(key)?.allowed === allowed) trustChecks.delete(key);
+      };
+      allowed.then(settle, () => settle(false));
     }
-    const settings = cached.settings;
-    if (!settings?.userSyncInbound.isSyncAllowed) {
-      throw new PolicyError(`Tenant ${tenantId} does not allow users to be synced in from tenant ${source}: ${settings ? "userSyncInbound.isSyncAllowed is false" : "it has no partner configuration for that tenant"}. An administrator of ${tenantId} must allow inbound user sync for ${source}.`, {
+    const allowed = await check.allowed;
+    if (!allowed) {
+      throw new PolicyError(`Tenant ${tenantId} does not allow users to be synced in from tenant ${source} (its cross-tenant access policy for that tenant has no identitySynchronization with userSyncInbound.isSyncAllowed = true). An administrator of ${tenantId} must allow inbound user sync for ${source}.`, {
         tenantId,
         partnerTenantId: source,
         setting: "userSyncInbound.isSyncAllowed",
@@ -274,7 +313,7 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
   async function* listUsers(listOptions: ListUsersOptions = {}): AsyncIterable<DirectoryUser[]> {
     throwIfAborted(listOptions.signal);
     const top = Math.min(999, Math.max(1, listOptions.pageSize ?? pageSize));
-    const path = withQuery("/users", { $select: userSelect(anchor, listOptions.select).join(","), $expand: "manager($select=id)", $top: top });
+    const path = withQuery("/users", { $select: select(listOptions.select).join(","), $expand: "manager($select=id)", $top: top });
     for await (const page of transport.pages({ method: "GET", path, objectType: "users" }, listOptions.signal)) {
       const users = values(page).map(toUser);
       if (users.length > 0) yield users;
@@ -292,7 +331,7 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
         throw error;
       }
     }
-    const deleted: GraphRequest = { method: "GET", path: withQuery(`/directory/deletedItems/${segment(id)}`, { $select: userSelect(anchor, getOptions.select).join(",") }), objectType: "deleted user", objectId: id };
+    const deleted: GraphRequest = { method: "GET", path: withQuery(`/directory/deletedItems/${segment(id)}`, { $select: select(getOptions.select).join(",") }), objectType: "deleted user", objectId: id };
     const [[liveResult], [deletedResult]] = (await transport.batch([[live], [deleted]], getOptions.signal)) as [[GraphBatchResult], [GraphBatchResult]];
     if (liveResult.ok) return toUser(asRecord(liveResult.response.body));
     if (!(liveResult.error instanceof NotFoundError)) throw liveResult.error;
@@ -327,8 +366,8 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
   }
 
   // ---- change feed ----
-  const usersDeltaPath = (select: readonly string[] | undefined, extra: Record<string, string> = {}) =>
-    withQuery("/users/delta", { $select: [...userSelect(anchor, select), "manager"].join(","), ...extra });
+  const usersDeltaPath = (requested: readonly string[] | undefined, extra: Record<string, string> = {}) =>
+    withQuery("/users/delta", { $select: [...select(requested), "manager"].join(","), ...extra });
   const groupsDeltaPath = (ids: readonly string[], extra: Record<string, string> = {}) =>
     withQuery("/groups/delta", { $filter: ids.map((id) => `id eq ${odataString(id)}`).join(" or "), $select: "members", ...extra });
   const deltaLinkOf = (response: GraphResponse, what: string): string => {
@@ -438,7 +477,7 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
 
   /** Live (and deleted) users matching an OData filter; the first pages of both come in one $batch. */
   const queryUsers = async (filter: string, advanced: boolean, includeDeleted: boolean, signal?: AbortSignal): Promise<{ live: Record<string, unknown>[]; deleted: Record<string, unknown>[] }> => {
-    const query = { $filter: filter, $select: userSelect(anchor).join(","), ...(advanced ? { $count: "true" } : {}) };
+    const query = { $filter: filter, $select: select().join(","), ...(advanced ? { $count: "true" } : {}) };
     const headers = advanced ? { ConsistencyLevel: "eventual" } : undefined;
     const chains: GraphRequest[][] = [[{ method: "GET", path: withQuery("/users", { ...query, $expand: "manager($select=id)" }), headers, objectType: "users" }]];
     if (includeDeleted) chains.push([{ method: "GET", path: withQuery("/directory/deletedItems/microsoft.graph.user", query), headers, objectType: "deleted users" }]);
@@ -572,7 +611,7 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
   };
 
   const isExternalUser = async (id: string, signal?: AbortSignal): Promise<boolean> => {
-    const { body } = await transport.request({ method: "GET", path: withQuery(`/users/${segment(id)}`, { $select: userSelect(anchor).join(",") }), objectType: "user", objectId: id }, signal);
+    const { body } = await transport.request({ method: "GET", path: withQuery(`/users/${segment(id)}`, { $select: select().join(",") }), objectType: "user", objectId: id }, signal);
     return classifyGraphUser(asRecord(body), anchor) === "external";
   };
 

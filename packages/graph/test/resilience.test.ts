@@ -29,16 +29,16 @@ describe("throttling", () => {
     const start = env.clock.now().getTime();
     expect(await all(env.source.listUsers({ pageSize: 20 }))).toHaveLength(100);
     const created: DirectoryUser[] = [];
-    for (let i = 0; i < 8; i++) created.push(await env.target.createExternalUser({ alternativeSecurityId: { tenantId: SOURCE, userId: `t${i}` }, userType: "Member", attributes: attributes(`t${i}`) }, write));
+    for (let i = 0; i < 6; i++) created.push(await env.target.createExternalUser({ alternativeSecurityId: { tenantId: SOURCE, userId: `t${i}` }, userType: "Member", attributes: attributes(`t${i}`) }, write));
     await Promise.all(created.map((u) => env!.target.updateUser(u.id, { jobTitle: "Storm survivor" }, write)));
     const stats = env.emulator.stats();
     expect(stats.throttled).toBeGreaterThan(20);
-    expect(env.targetAdmin.snapshot().users.filter((u) => u.jobTitle === "Storm survivor")).toHaveLength(8);
+    expect(env.targetAdmin.snapshot().users.filter((u) => u.jobTitle === "Storm survivor")).toHaveLength(6);
     // No duplicates: each source user was invited once.
-    expect(env.targetAdmin.snapshot().users).toHaveLength(8);
+    expect(env.targetAdmin.snapshot().users).toHaveLength(6);
     // Each throttled answer made the adapter wait its Retry-After (concurrent waits overlap).
     expect(env.clock.now().getTime() - start).toBeGreaterThanOrEqual(1500 * 10);
-  });
+  }, 30_000); // no-hang guard: a few hundred loopback requests
 
   it("surfaces ThrottledError with retryAfterMs once its retries are used up", async () => {
     env = await emulatedTenants({ directory: { maxRetries: 2 } });

@@ -140,7 +140,7 @@ describe("target role: update, manager, delete, restore", () => {
     const stats = env.emulator.stats();
     expect(stats.batches).toBe(1);
     expect(stats.batchItems).toBe(12); // PATCH + GET per user
-    expect(stats.requests).toBe(1);
+    expect(stats.requests).toBe(2); // the batch, and one trust check shared by the six writes
   });
 
   it("fails only the update whose item failed inside a shared $batch", async () => {
@@ -197,13 +197,31 @@ describe("trust settings and capabilities", () => {
     expect(error).toBeInstanceOf(PolicyError);
     expect(error).toMatchObject({ tenantId: TARGET, partnerTenantId: SOURCE, setting: "userSyncInbound.isSyncAllowed" });
     expect(env.emulator.stats().writes).toBe(0);
-    // Allowed, then withdrawn: the withdrawal is seen once the cached read expires (60 s).
+    // Allowed: seen at once. Withdrawn: the very next write is refused (R3).
     env.trust();
-    env.clock.advance(61_000);
     const user = await env.target.createExternalUser(input("mo"), write);
     env.targetAdmin.setPartnerSettings({ tenantId: SOURCE, userSyncInbound: { isSyncAllowed: false } });
-    env.clock.advance(61_000);
     await expect(env.target.updateUser(user.id, { jobTitle: "x" }, write)).rejects.toBeInstanceOf(PolicyError);
+    expect(env.targetAdmin.getUser(user.id)?.jobTitle).toBe("Engineer");
+  });
+
+  it("can reuse an allowing trust check for trustSettingsCacheMs, and shares one check among simultaneous writes", async () => {
+    env = await emulatedTenants();
+    env.trust();
+    const cached = env.make(TARGET, { trustSettingsCacheMs: 60_000 });
+    const user = await cached.createExternalUser(input("ned"), write);
+    env.emulator.resetStats();
+    await Promise.all([1, 2, 3].map((i) => cached.updateUser(user.id, { jobTitle: `t${i}` }, write)));
+    expect(env.emulator.stats().byRoute["GET /policies/crossTenantAccessPolicy/partners/{id}/identitySynchronization"]).toBeUndefined();
+    env.targetAdmin.setPartnerSettings({ tenantId: SOURCE, userSyncInbound: { isSyncAllowed: false } });
+    await cached.updateUser(user.id, { jobTitle: "within the cache time" }, write);
+    env.clock.advance(60_000);
+    await expect(cached.updateUser(user.id, { jobTitle: "after it" }, write)).rejects.toBeInstanceOf(PolicyError);
+    // Without a cache, simultaneous writes still share one check.
+    env.trust();
+    env.emulator.resetStats();
+    await Promise.all([1, 2, 3].map((i) => env!.target.updateUser(user.id, { jobTitle: `u${i}` }, write)));
+    expect(env.emulator.stats().byRoute["GET /policies/crossTenantAccessPolicy/partners/{id}/identitySynchronization"]).toBe(1);
   });
 
   it("is a source only without an anchor attribute (CapabilityError on target calls)", async () => {
