@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { WRITE_ACTION_KINDS, createMemoryStateStore, createSyncJob, type DirectoryPort, type SyncJob, type SyncJobConfigInput, type Tenant } from "@tenantsync/core";
 import { directory, type GeneratedDirectory } from "../arbitraries/directory-state-arbitrary.ts";
-import { jobConfig } from "../arbitraries/job-config-arbitrary.ts";
+import { jobConfig, type JobConfigArbitraryOptions } from "../arbitraries/job-config-arbitrary.ts";
 import { operations, type SourceOperation } from "../arbitraries/source-operations.ts";
 import { backendState, needs, type DirectoryCase } from "../directory/cases/case-helpers.ts";
 import { KIT_SOURCE_DOMAIN, KIT_SOURCE_TENANT_ID, type DirectoryFixture } from "../directory/directory-fixture.ts";
@@ -26,17 +26,25 @@ interface Scenario {
   ops: SourceOperation[];
 }
 
+function configOptions(fx: Fx, source: GeneratedDirectory): JobConfigArbitraryOptions {
+  return {
+    sourceTenantId: KIT_SOURCE_TENANT_ID,
+    targetTenantId: PLACEHOLDER_TARGET,
+    groupIds: source.groups.map((g) => g.id),
+    userIds: source.users.map((u) => u.id),
+    writableAttributes: fx.capabilities.writableAttributes,
+  };
+}
+
 function scenarios(fx: Fx): fc.Arbitrary<Scenario> {
   return directory({ domain: KIT_SOURCE_DOMAIN, maxUsers: 8, maxGroups: 3, externalHomeTenantId: fc.constant(ELSEWHERE) }).chain((source) =>
     fc.record({
       source: fc.constant(source),
-      config: jobConfig({
-        sourceTenantId: KIT_SOURCE_TENANT_ID,
-        targetTenantId: PLACEHOLDER_TARGET,
-        groupIds: source.groups.map((g) => g.id),
-        userIds: source.users.map((u) => u.id),
-        writableAttributes: fx.capabilities.writableAttributes,
-      }),
+      // Mostly "all users" scope, so most scenarios put users in scope and give the adapter work.
+      config: fc.oneof(
+        { arbitrary: jobConfig({ ...configOptions(fx, source), scopeModes: ["all"] }), weight: 2 },
+        { arbitrary: jobConfig({ ...configOptions(fx, source), scopeModes: ["assigned"] }), weight: 1 },
+      ),
       ops: operations({ directory: source, domain: KIT_SOURCE_DOMAIN, maxLength: 8 }),
     }),
   );

@@ -54,7 +54,7 @@ export interface DirectoryConformanceOptions<T extends DirectoryPort = Directory
   disable?: readonly DirectoryConformanceTest[];
   /** Property runs (round trip); `FC_RUNS` in the environment overrides. Default 25. */
   numRuns?: number;
-  /** Runs of the model-based property, each on a fresh directory; `FC_RUNS` overrides. Default 15. */
+  /** Runs of the model-based property, each on a fresh directory; `FC_RUNS` overrides. Default 25. */
   modelRuns?: number;
   /** Runs of each convergence property (engine cycles against a fresh directory); `FC_RUNS` overrides. Default 10. */
   convergenceRuns?: number;

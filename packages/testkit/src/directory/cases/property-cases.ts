@@ -144,8 +144,9 @@ function modelCommands(fx: Fx): Array<fc.Arbitrary<Cmd>> {
         expectError(result, ["ConflictError"], `creating a duplicate of ${original.id}`);
       }),
     ),
-    // Sync updates attributes (live: written; soft-deleted: NotFoundError).
-    fc.record({ n: fc.nat(), changes: userAttributes({ mode: "update", writableAttributes: writable, extensions }) }).map(({ n, changes }) =>
+  ];
+  // Sync updates attributes (live: written; soft-deleted: NotFoundError). Listed twice: updates are what sync does most.
+  const update = fc.record({ n: fc.nat(), changes: userAttributes({ mode: "update", writableAttributes: writable, extensions }) }).map(({ n, changes }) =>
       command("Update", { n, changes }, (m) => synced(m).length > 0, async (m, r) => {
         const u = pick(synced(m), n);
         const result = await outcome(() => r.fx.directory.updateUser(u.id, changes, r.fx.write));
@@ -154,8 +155,8 @@ function modelCommands(fx: Fx): Array<fc.Arbitrary<Cmd>> {
         u.attributes = merged(u.attributes, changes);
         expectLikeModel(r.fx, returned, u, "updateUser's result");
       }),
-    ),
-  ];
+  );
+  commands.push(update, update);
   if (canWrite(fx, "mail")) {
     // Sync sets a mail: a fresh one, its own, or one another user holds.
     commands.push(
@@ -308,7 +309,7 @@ export function propertyCases(options: PropertyCaseOptions = {}): DirectoryCase[
       timeout: 300_000,
       async run(fx) {
         await fc.assert(
-          fc.asyncProperty(fc.commands(modelCommands(fx), { maxCommands: options.maxCommands ?? 25 }), async (cmds) => {
+          fc.asyncProperty(fc.commands(modelCommands(fx), { maxCommands: options.maxCommands ?? 30, size: "max" }), async (cmds) => {
             const run = await fx.fresh();
             try {
               await fc.asyncModelRun(() => ({ model: { users: [] }, real: { fx: run } }), cmds);
@@ -316,7 +317,7 @@ export function propertyCases(options: PropertyCaseOptions = {}): DirectoryCase[
               await run.release();
             }
           }),
-          { numRuns: propertyRuns(options.modelRuns, 15) },
+          { numRuns: propertyRuns(options.modelRuns, 25) },
         );
       },
     },
