@@ -486,12 +486,16 @@ function plainUser(user: DirectoryUser): DirectoryUser {
  * that form (the usual case) are returned as they are, without allocating.
  */
 export function caseKey(value: string): string {
-  const slow = () => value.toLowerCase().replace(/#ext#/g, "#EXT#");
+  // Hot path (three calls per write): no closures, no allocation when the value is canonical.
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
-    if (c > 127 || (c >= 65 && c <= 90 && !isExtMarkerAt(value, i))) return slow();
+    if (c > 127 || (c >= 65 && c <= 90 && !isExtMarkerAt(value, i))) return foldCase(value);
   }
-  return value.includes("#ext#") ? slow() : value;
+  return value.includes("#ext#") ? foldCase(value) : value;
+}
+
+function foldCase(value: string): string {
+  return value.toLowerCase().replace(/#ext#/g, "#EXT#");
 }
 
 /** True when the upper-case letter at `i` belongs to a `#EXT#` marker. */

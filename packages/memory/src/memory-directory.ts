@@ -610,7 +610,7 @@ export function createMemoryDirectory(options: MemoryDirectoryOptions): MemoryDi
       }
       if (input?.userType !== "Member" && input?.userType !== "Guest") issues.push({ path: ["userType"], message: "must be 'Member' or 'Guest'" });
       const attributes = input?.attributes;
-      issues.push(...checkUserAttributes(attributes, "create").map((i) => ({ path: ["attributes", ...i.path], message: i.message })));
+      for (const issue of checkUserAttributes(attributes, "create")) issues.push({ path: ["attributes", ...issue.path], message: issue.message });
       if (issues.length > 0) throw invalid("createExternalUser", issues);
       const names = externalUserPrincipalName(attributes.userPrincipalName!, defaultDomain);
       const user = blankUser(state.newId(), names.userPrincipalName, attributes.displayName!);

@@ -84,18 +84,18 @@ export function checkUserAttributes(changes: UserAttributes, mode: "create" | "u
  * {@link checkUserAttributes}.
  */
 export function applyUserAttributes(user: DirectoryUser, changes: UserAttributes): DirectoryUser {
-  let next: DirectoryUser | null = null;
+  // Hot path (every update): no closures; copies the record once, on the first real change.
+  let next: Record<string, unknown> | null = null;
   const bag = changes as Record<string, unknown>;
-  const set = (key: string, value: unknown) => {
-    next ??= { ...user };
-    (next as unknown as Record<string, unknown>)[key] = value;
-  };
   for (const key of Object.keys(bag)) {
     const value = bag[key];
     if (value === undefined) continue;
     if (key === "businessPhones") {
       const phones = (value as string[] | null) ?? EMPTY_PHONES;
-      if (!sameStrings(user.businessPhones, phones)) set(key, phones.length === 0 ? EMPTY_PHONES : [...phones]);
+      if (!sameStrings(user.businessPhones, phones)) {
+        next ??= { ...user };
+        next[key] = phones.length === 0 ? EMPTY_PHONES : [...phones];
+      }
     } else if (key === "extensions") {
       const merged: Record<string, string | number | boolean | null> = { ...user.extensions };
       let changed = false;
@@ -111,12 +111,16 @@ export function applyUserAttributes(user: DirectoryUser, changes: UserAttributes
           changed = true;
         }
       }
-      if (changed) set(key, Object.keys(merged).length === 0 ? EMPTY_EXTENSIONS : merged);
+      if (changed) {
+        next ??= { ...user };
+        next[key] = Object.keys(merged).length === 0 ? EMPTY_EXTENSIONS : merged;
+      }
     } else if ((user as unknown as Record<string, unknown>)[key] !== value) {
-      set(key, value);
+      next ??= { ...user };
+      next[key] = value;
     }
   }
-  return next ?? user;
+  return (next as DirectoryUser | null) ?? user;
 }
 
 /**
