@@ -475,26 +475,39 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
     throw new InvalidValueError(`findUsers: tenant ${tenantId} cannot match users on '${name}' through Graph; use a user string property, a directory extension or extensionAttribute1…15.`, { property: name, tenantId });
   };
 
-  /** Live (and deleted) users matching an OData filter; the first pages of both come in one $batch. */
-  const queryUsers = async (filter: string, advanced: boolean, includeDeleted: boolean, signal?: AbortSignal): Promise<{ live: Record<string, unknown>[]; deleted: Record<string, unknown>[] }> => {
-    const query = { $filter: filter, $select: select().join(","), ...(advanced ? { $count: "true" } : {}) };
-    const headers = advanced ? { ConsistencyLevel: "eventual" } : undefined;
-    const chains: GraphRequest[][] = [[{ method: "GET", path: withQuery("/users", { ...query, $expand: "manager($select=id)" }), headers, objectType: "users" }]];
-    if (includeDeleted) chains.push([{ method: "GET", path: withQuery("/directory/deletedItems/microsoft.graph.user", query), headers, objectType: "deleted users" }]);
+  type UserFilter = { filter: string; advanced: boolean; includeDeleted: boolean };
+  type FoundUsers = { live: Record<string, unknown>[]; deleted: Record<string, unknown>[] };
+  /** Live (and deleted) users matching OData filters; the first pages of all of them come in one $batch. */
+  const queryUsersMany = async (filters: readonly UserFilter[], signal?: AbortSignal): Promise<FoundUsers[]> => {
+    const chains: GraphRequest[][] = [];
+    const slots: Array<{ index: number; kind: "live" | "deleted"; headers: Record<string, string> | undefined }> = [];
+    filters.forEach((f, index) => {
+      const query = { $filter: f.filter, $select: select().join(","), ...(f.advanced ? { $count: "true" } : {}) };
+      const headers = f.advanced ? { ConsistencyLevel: "eventual" } : undefined;
+      chains.push([{ method: "GET", path: withQuery("/users", { ...query, $expand: "manager($select=id)" }), headers, objectType: "users" }]);
+      slots.push({ index, kind: "live", headers });
+      if (f.includeDeleted) {
+        chains.push([{ method: "GET", path: withQuery("/directory/deletedItems/microsoft.graph.user", query), headers, objectType: "deleted users" }]);
+        slots.push({ index, kind: "deleted", headers });
+      }
+    });
     const results = await transport.batch(chains, signal);
-    const out: Record<string, unknown>[][] = [];
+    const out: FoundUsers[] = filters.map(() => ({ live: [], deleted: [] }));
     for (const [i, [r]] of results.entries()) {
-      if (!r) throw new AdapterError("GRAPH_BAD_RESPONSE", `Graph $batch in tenant ${tenantId} lost a query answer.`, { tenantId });
+      const slot = slots[i];
+      if (!r || !slot) throw new AdapterError("GRAPH_BAD_RESPONSE", `Graph $batch in tenant ${tenantId} lost a query answer.`, { tenantId });
       if (!r.ok) throw r.error;
       const found = values(r.response.body);
       const next = asRecord(r.response.body)["@odata.nextLink"];
       if (typeof next === "string") {
-        for await (const page of transport.pages({ method: "GET", path: transport.relativeLink(next), headers, objectType: "users" }, signal)) found.push(...values(page));
+        for await (const page of transport.pages({ method: "GET", path: transport.relativeLink(next), headers: slot.headers, objectType: "users" }, signal)) found.push(...values(page));
       }
-      out[i] = found;
+      (out[slot.index] as FoundUsers)[slot.kind] = found;
     }
-    return { live: out[0] ?? [], deleted: out[1] ?? [] };
+    return out;
   };
+  const queryUsers = async (filter: string, advanced: boolean, includeDeleted: boolean, signal?: AbortSignal): Promise<FoundUsers> =>
+    (await queryUsersMany([{ filter, advanced, includeDeleted }], signal))[0] as FoundUsers;
 
   const sameAnchor = (raw: Record<string, unknown>, id: AlternativeSecurityId): boolean => {
     const found = anchor ? parseAnchor(readAnchorValue(raw, anchor)) : null;
@@ -542,10 +555,13 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
     // Look before creating, in one round trip: the anchor and the names, live and in deletedItems
     // (a soft-deleted user still holds its UPN and mail).
     const namesFilter = [`userPrincipalName eq ${odataString(names.userPrincipalName)}`, `mail eq ${odataString(email)}`].join(" or ");
-    const [byAnchor, byNames] = await Promise.all([
-      queryUsers(`${anchorPath} eq ${odataString(anchorValue)}`, advanced, true, signal),
-      queryUsers(namesFilter, false, true, signal),
-    ]);
+    const [byAnchor, byNames] = (await queryUsersMany(
+      [
+        { filter: `${anchorPath} eq ${odataString(anchorValue)}`, advanced, includeDeleted: true },
+        { filter: namesFilter, advanced: false, includeDeleted: true },
+      ],
+      signal,
+    )) as [FoundUsers, FoundUsers];
     const anchored = byAnchor.live.find((raw) => sameAnchor(raw, input.alternativeSecurityId));
     if (anchored) {
       throw new ConflictError(`Tenant ${tenantId} already has user ${String(anchored["id"])} synced from ${anchorValue}; link to it instead of creating another.`, { property: a.name, value: anchorValue, conflictingObjectId: String(anchored["id"]), tenantId });

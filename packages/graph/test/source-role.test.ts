@@ -30,7 +30,8 @@ describe("source role: reads", () => {
     addPeople(env.sourceAdmin, 249);
     const report = env.sourceAdmin.addUser({ userPrincipalName: "report@contoso.com", displayName: "Report", managerId: boss.id });
     env.sourceAdmin.addUser({ userPrincipalName: "guest_fabrikam.com#EXT#@contoso.com", displayName: "Guest", origin: "external", userType: "Guest" });
-    const pages = await collect(env.source.listUsers({ pageSize: 100 }));
+    // $top=999, but Graph caps pages of $expand-ed directory objects at 100: the adapter follows the nextLinks.
+    const pages = await collect(env.source.listUsers());
     expect(pages.map((p) => p.length)).toEqual([100, 100, 52]);
     const users = pages.flat();
     expect(new Set(users.map((u) => u.id)).size).toBe(252);

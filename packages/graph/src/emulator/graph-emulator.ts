@@ -828,7 +828,9 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
           const top = topOf(ctx);
           if (isAnswer(top)) return top;
           const select = option(ctx.query, "$select");
-          return pagedList(ctx, items, `${ctx.apiBase}/$metadata#users${select ? `(${select})` : ""}`, "/users", top);
+          // Known Graph limit: with $expand, a page of directory objects holds at most 100.
+          const size = option(ctx.query, "$expand") ? Math.min(top, 100) : top;
+          return pagedList(ctx, items, `${ctx.apiBase}/$metadata#users${select ? `(${select})` : ""}`, "/users", size);
         }
         if (n === 2 && s[1] === "delta" && m === "GET") return await deltaRound(t, ctx, "users");
         const id = s[1] as string;
