@@ -4,10 +4,24 @@ import { ChangeLog } from "./change-log.ts";
 import { MultiIndex } from "./multi-index.ts";
 import { createSeededRandom, type SeededRandom } from "./seeded-random.ts";
 
-/** How long a soft-deleted user stays in the bin before it is purged (Entra: 30 days). */
+/**
+ * How long a soft-deleted user stays in the bin before it is purged (Entra: 30 days).
+ *
+ * @example
+ * ```ts
+ * clock.advance(BIN_RETENTION_MS); // every user deleted before now is purged on the next call
+ * ```
+ */
 export const BIN_RETENTION_MS: number = 30 * 24 * 60 * 60 * 1000;
 
-/** The user properties that are unique (case-insensitive) across live and soft-deleted users. */
+/**
+ * The user properties that are unique (case-insensitive) across live and soft-deleted users.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof ConflictError && UNIQUE_PROPERTIES.includes(error.property as never)) console.log("name taken");
+ * ```
+ */
 export const UNIQUE_PROPERTIES = ["userPrincipalName", "mail", "mailNickname"] as const;
 type UniqueProperty = (typeof UNIQUE_PROPERTIES)[number];
 /** Lower-cased userPrincipalName, mail, mailNickname of a user. */

@@ -1,4 +1,11 @@
-/** The UPN and mailNickname an external (B2B) user gets in its target tenant. */
+/**
+ * The UPN and mailNickname an external (B2B) user gets in its target tenant.
+ *
+ * @example
+ * ```ts
+ * const { userPrincipalName, mailNickname }: ExternalUserNames = externalUserPrincipalName("adele@contoso.com", "fabrikam.com");
+ * ```
+ */
 export interface ExternalUserNames {
   /** `alias_domain#EXT#@targetdomain` */
   userPrincipalName: string;

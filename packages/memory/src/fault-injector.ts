@@ -2,7 +2,15 @@ import { ConfigError, ThrottledError, TransientError, throwIfAborted } from "@te
 import type { Clock, ConfigIssue } from "@tenantsync/core";
 import { createSeededRandom, type SeededRandom } from "./seeded-random.ts";
 
-/** The `DirectoryPort` methods of a memory directory, as named in stats and fault filters. */
+/**
+ * The `DirectoryPort` methods of a memory directory, as named in stats and fault filters.
+ *
+ * @example
+ * ```ts
+ * const method: MemoryPortMethod = "createExternalUser";
+ * directory.admin.setFaults({ failAfter: { calls: 0 }, methods: [method] });
+ * ```
+ */
 export type MemoryPortMethod =
   | "describe"
   | "getPartnerSettings"
@@ -95,7 +103,14 @@ export interface FaultOptions {
   methods?: readonly MemoryPortMethod[];
 }
 
-/** Counts of injected faults. */
+/**
+ * Counts of injected faults.
+ *
+ * @example
+ * ```ts
+ * const { throttled, transient, failed, delayed }: FaultCounts = directory.admin.stats().faults;
+ * ```
+ */
 export interface FaultCounts {
   throttled: number;
   transient: number;

@@ -38,7 +38,14 @@ import { MEMORY_PORT_METHODS, checkFaultOptions, createFaultInjector, type Fault
 import { seedFromString } from "./seeded-random.ts";
 import { applyUserAttributes, assignNewUserAttributes, blankUser, checkUserAttributes, copyUser } from "./user-attributes.ts";
 
-/** The tenant a memory directory stands for (validated like core's `Tenant`; `verifiedDomains[0]` is the default domain). */
+/**
+ * The tenant a memory directory stands for (validated like core's `Tenant`; `verifiedDomains[0]` is the default domain).
+ *
+ * @example
+ * ```ts
+ * const tenant: MemoryTenantInput = { id: "22222222-2222-4222-8222-222222222222", displayName: "Fabrikam", verifiedDomains: ["fabrikam.com"] };
+ * ```
+ */
 export interface MemoryTenantInput {
   id: string;
   displayName: string;
@@ -67,10 +74,24 @@ export interface MemoryDirectoryOptions {
   seed?: number;
 }
 
-/** What {@link MemoryDirectoryAdmin.addUser} accepts: core's `DirectoryUserInput` with an optional id (a seeded GUID when absent). */
+/**
+ * What {@link MemoryDirectoryAdmin.addUser} accepts: core's `DirectoryUserInput` with an optional id (a seeded GUID when absent).
+ *
+ * @example
+ * ```ts
+ * const input: MemoryUserInput = { userPrincipalName: "adele@fabrikam.com", displayName: "Adele Vance", department: "Sales" };
+ * ```
+ */
 export type MemoryUserInput = Omit<DirectoryUserInput, "id"> & { id?: string };
 
-/** What {@link MemoryDirectoryAdmin.addGroup} accepts. */
+/**
+ * What {@link MemoryDirectoryAdmin.addGroup} accepts.
+ *
+ * @example
+ * ```ts
+ * const group = directory.admin.addGroup({ displayName: "Sales", members: [adele.id, nestedGroup.id] });
+ * ```
+ */
 export interface MemoryGroupInput {
   /** Default: a seeded GUID. */
   id?: string;
@@ -79,7 +100,14 @@ export interface MemoryGroupInput {
   members?: readonly string[];
 }
 
-/** What {@link MemoryDirectoryAdmin.setPartnerSettings} accepts: core's `PartnerSettings` with every flag optional (default false). */
+/**
+ * What {@link MemoryDirectoryAdmin.setPartnerSettings} accepts: core's `PartnerSettings` with every flag optional (default false).
+ *
+ * @example
+ * ```ts
+ * directory.admin.setPartnerSettings({ tenantId: SOURCE, userSyncInbound: { isSyncAllowed: true }, automaticUserConsentSettings: { inboundAllowed: true } });
+ * ```
+ */
 export interface PartnerSettingsInput {
   tenantId: string;
   userSyncInbound?: { isSyncAllowed?: boolean };
@@ -89,6 +117,12 @@ export interface PartnerSettingsInput {
 /**
  * A plain, JSON-serializable copy of a whole tenant, in a deterministic order
  * (everything sorted by id; group members and extension keys sorted).
+ *
+ * @example
+ * ```ts
+ * const { users, bin, groups } = directory.admin.snapshot();
+ * await writeFile("tenant.json", JSON.stringify(directory.admin.snapshot(), null, 2));
+ * ```
  */
 export interface MemoryDirectorySnapshot {
   tenant: Tenant;
@@ -102,7 +136,16 @@ export interface MemoryDirectorySnapshot {
   partnerSettings: PartnerSettings[];
 }
 
-/** Counters of port usage, for tests that prove work is proportional to change. Admin calls are not counted. */
+/**
+ * Counters of port usage, for tests that prove work is proportional to change. Admin calls are not counted.
+ *
+ * @example
+ * ```ts
+ * directory.admin.resetStats();
+ * await job.runCycle();
+ * expect(directory.admin.stats().calls.updateUser).toBe(1);
+ * ```
+ */
 export interface MemoryDirectoryStats {
   /** Invocations per port method (a paged read counts once). */
   calls: Record<MemoryPortMethod, number>;
@@ -179,6 +222,12 @@ export interface MemoryDirectoryAdmin {
 /**
  * A faithful in-memory tenant: a `DirectoryPort` (name `memory`, every
  * capability) plus {@link MemoryDirectoryAdmin}.
+ *
+ * @example
+ * ```ts
+ * const directory: MemoryDirectory = createMemoryDirectory({ tenant, clock });
+ * for await (const page of directory.listUsers()) console.log(page.length);
+ * ```
  */
 export interface MemoryDirectory extends DirectoryPort {
   readonly name: "memory";

@@ -6,7 +6,14 @@ import { DEPARTMENTS, GIVEN_NAMES, OFFICES, PROJECT_NAMES, SURNAMES } from "./me
 import { createSeededRandom, type SeededRandom } from "./seeded-random.ts";
 import { blankUser } from "./user-attributes.ts";
 
-/** One tenant of a mesh, as described by the caller (everything optional). */
+/**
+ * One tenant of a mesh, as described by the caller (everything optional).
+ *
+ * @example
+ * ```ts
+ * createMesh({ seed: 1, tenants: [{ displayName: "Contoso", domain: "contoso.com", cloud: "gcc" }, {}], usersPerTenant: 10 });
+ * ```
+ */
 export interface MeshTenantInput {
   /** Default `Tenant <n>`. */
   displayName?: string;
@@ -16,7 +23,14 @@ export interface MeshTenantInput {
   domain?: string;
 }
 
-/** Which partner settings a mesh starts with. */
+/**
+ * Which partner settings a mesh starts with.
+ *
+ * @example
+ * ```ts
+ * const trust: MeshTrust = "hub-and-spoke";
+ * ```
+ */
 export type MeshTrust = "full" | "hub-and-spoke" | "none";
 
 /**
@@ -55,7 +69,15 @@ export interface MeshOptions<C extends Clock = ManualClock> {
   pageSize?: number;
 }
 
-/** What {@link createMesh} builds. */
+/**
+ * What {@link createMesh} builds.
+ *
+ * @example
+ * ```ts
+ * const mesh: Mesh = createMesh({ seed: 1, tenants: 2, usersPerTenant: 10 });
+ * const source = mesh.tenant(mesh.tenants[0]!.tenant.id);
+ * ```
+ */
 export interface Mesh<C extends Clock = ManualClock> {
   /** The clock every tenant shares. */
   clock: C;
