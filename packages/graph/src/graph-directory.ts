@@ -104,6 +104,12 @@ export interface GraphDirectoryOptions {
 /**
  * The {@link DirectoryPort} over Microsoft Graph v1.0, plus what it resolved
  * from its options.
+ *
+ * @example
+ * ```ts
+ * const directory: GraphDirectory = createGraphDirectory({ tenantId, credential, appId });
+ * directory.anchorAttribute?.name; // "extension_<appId>_tenantSyncAnchor"
+ * ```
  */
 export interface GraphDirectory extends DirectoryPort {
   readonly tenantId: string;

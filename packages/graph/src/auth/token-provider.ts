@@ -3,6 +3,11 @@ import { AbortedError, AuthError, type Clock } from "@tenantsync/core";
 /**
  * An access token as `@azure/core-auth` describes it: the bearer string and
  * when it expires (milliseconds since the epoch), optionally when to refresh it.
+ *
+ * @example
+ * ```ts
+ * const token: GraphAccessToken = { token: "eyJ0…", expiresOnTimestamp: Date.now() + 3_600_000 };
+ * ```
  */
 export interface GraphAccessToken {
   token: string;
@@ -11,7 +16,14 @@ export interface GraphAccessToken {
   tokenType?: string | undefined;
 }
 
-/** The options tenantsync passes to {@link GraphTokenCredential.getToken}. */
+/**
+ * The options tenantsync passes to {@link GraphTokenCredential.getToken}.
+ *
+ * @example
+ * ```ts
+ * await credential.getToken("https://graph.microsoft.com/.default", { tenantId });
+ * ```
+ */
 export interface GraphGetTokenOptions {
   /** The tenant the token is for (multi-tenant credentials use it). */
   tenantId?: string | undefined;
@@ -35,7 +47,15 @@ export interface GraphTokenCredential {
   getToken(scopes: string | string[], options?: GraphGetTokenOptions): Promise<GraphAccessToken | null>;
 }
 
-/** Gets bearer tokens for one tenant and scope, cached until they need refreshing. */
+/**
+ * Gets bearer tokens for one tenant and scope, cached until they need refreshing.
+ *
+ * @example
+ * ```ts
+ * const bearer = await tokens.getToken(signal);
+ * tokens.invalidate(bearer); // after a 401
+ * ```
+ */
 export interface TokenProvider {
   /** A valid bearer token, from the cache when it is fresh enough. */
   getToken(signal?: AbortSignal): Promise<string>;
@@ -43,7 +63,14 @@ export interface TokenProvider {
   invalidate(token: string): void;
 }
 
-/** Options of {@link createTokenProvider}. */
+/**
+ * Options of {@link createTokenProvider}.
+ *
+ * @example
+ * ```ts
+ * const options: TokenProviderOptions = { credential, tenantId, scope: "https://graph.microsoft.com/.default", clock: systemClock };
+ * ```
+ */
 export interface TokenProviderOptions {
   credential: GraphTokenCredential;
   tenantId: string;

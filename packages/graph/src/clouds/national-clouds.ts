@@ -5,6 +5,11 @@ import type { Cloud } from "@tenantsync/core";
  * from, and the scope to ask for. Source: Microsoft Graph docs
  * `concepts/deployments.md` (Graph roots) and `@azure/identity`'s
  * `AzureAuthorityHosts` (login hosts).
+ *
+ * @example
+ * ```ts
+ * const { graphRoot, scope }: GraphCloudEndpoints = graphEndpointsFor("dod");
+ * ```
  */
 export interface GraphCloudEndpoints {
   /** The cloud this describes. */

@@ -2,13 +2,27 @@ import type { DirectoryChange } from "@tenantsync/core";
 import type { AnchorAttribute } from "../users/anchor-attribute.ts";
 import { graphUserToDirectoryUser } from "../users/user-mapping.ts";
 
-/** The links of one delta page: more pages (`nextLink`) or the end of the round (`deltaLink`). */
+/**
+ * The links of one delta page: more pages (`nextLink`) or the end of the round (`deltaLink`).
+ *
+ * @example
+ * ```ts
+ * const { nextLink, deltaLink }: DeltaLinks = readDeltaPage(body).links;
+ * ```
+ */
 export interface DeltaLinks {
   nextLink: string | undefined;
   deltaLink: string | undefined;
 }
 
-/** One entry of a delta page: a present object, or one removed (soft `changed` or hard `deleted`). */
+/**
+ * One entry of a delta page: a present object, or one removed (soft `changed` or hard `deleted`).
+ *
+ * @example
+ * ```ts
+ * for (const entry of readDeltaPage(body).entries) if (entry.removed === "changed") console.log(`${entry.id} soft-deleted`);
+ * ```
+ */
 export type DeltaEntry = { id: string; removed: null; raw: Record<string, unknown> } | { id: string; removed: "changed" | "deleted"; raw: Record<string, unknown> };
 
 function str(value: unknown): string | undefined {

@@ -1,7 +1,14 @@
 import { systemClock, type Clock } from "@tenantsync/core";
 import type { GraphAccessToken, GraphGetTokenOptions, GraphTokenCredential } from "../auth/token-provider.ts";
 
-/** The claims the emulator reads from a token. */
+/**
+ * The claims the emulator reads from a token.
+ *
+ * @example
+ * ```ts
+ * const claims: EmulatorTokenClaims = { tid: tenantId, exp: Math.floor(Date.now() / 1000) + 3600 };
+ * ```
+ */
 export interface EmulatorTokenClaims {
   /** Tenant id (routes requests that carry no tenant prefix). */
   tid: string;
@@ -28,7 +35,14 @@ export function createEmulatorToken(options: { tenantId: string; expiresOnTimest
   return `${b64({ alg: "none", typ: "JWT" })}.${b64({ aud: "https://graph.microsoft.com", iss: `https://sts.windows.net/${options.tenantId}/`, ...claims })}.`;
 }
 
-/** Reads the claims of a JWT-shaped token; null when it is not one. */
+/**
+ * Reads the claims of a JWT-shaped token; null when it is not one.
+ *
+ * @example
+ * ```ts
+ * readEmulatorToken(createEmulatorToken({ tenantId, expiresOnTimestamp: Date.now() + 60_000 }))?.tid; // tenantId
+ * ```
+ */
 export function readEmulatorToken(token: string): EmulatorTokenClaims | null {
   const parts = token.split(".");
   if (parts.length !== 3 || !parts[1]) return null;
@@ -41,7 +55,16 @@ export function readEmulatorToken(token: string): EmulatorTokenClaims | null {
   }
 }
 
-/** A TokenCredential that mints emulator tokens, and counts how often it was asked. */
+/**
+ * A TokenCredential that mints emulator tokens, and counts how often it was asked.
+ *
+ * @example
+ * ```ts
+ * const credential = createEmulatorCredential({ clock });
+ * // … after some calls:
+ * credential.calls.length; // how many tokens were minted
+ * ```
+ */
 export interface EmulatorCredential extends GraphTokenCredential {
   /** The getToken calls so far (scopes and tenant). */
   readonly calls: ReadonlyArray<{ scopes: string | string[]; tenantId: string | undefined }>;

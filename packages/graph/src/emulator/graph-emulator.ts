@@ -53,7 +53,14 @@ export interface GraphEmulatorFaultRule {
   inBatch?: boolean | undefined;
 }
 
-/** Faults of the emulator: extra latency and rules. */
+/**
+ * Faults of the emulator: extra latency and rules.
+ *
+ * @example
+ * ```ts
+ * emulator.setFaults({ latencyMs: 50, seed: 7, rules: [{ status: 429, probability: 0.3, retryAfterSeconds: 1.5 }] });
+ * ```
+ */
 export interface GraphEmulatorFaults {
   /** Extra latency per HTTP request, in ms of the emulator's clock. */
   latencyMs?: number | undefined;
@@ -62,7 +69,14 @@ export interface GraphEmulatorFaults {
   rules?: readonly GraphEmulatorFaultRule[] | undefined;
 }
 
-/** Quotas the emulator enforces per tenant, answering 429 with Retry-After when exceeded. */
+/**
+ * Quotas the emulator enforces per tenant, answering 429 with Retry-After when exceeded.
+ *
+ * @example
+ * ```ts
+ * await startGraphEmulator({ tenants, quota: { writes: { limit: 3000, windowMs: 150_000 } } });
+ * ```
+ */
 export interface GraphEmulatorQuota {
   /** Writes (POST/PATCH/PUT/DELETE, batch items counted one by one). Graph's identity quota is 3,000 per 150 s. */
   writes?: RateQuota | undefined;
@@ -103,7 +117,14 @@ export interface GraphEmulatorOptions {
   deltaTokenLifetimeMs?: number | undefined;
 }
 
-/** What the emulator has served. */
+/**
+ * What the emulator has served.
+ *
+ * @example
+ * ```ts
+ * const { throttled, batches, byRoute }: GraphEmulatorStats = emulator.stats();
+ * ```
+ */
 export interface GraphEmulatorStats {
   /** HTTP requests received. */
   requests: number;
@@ -126,7 +147,16 @@ export interface GraphEmulatorStats {
   maxInFlight: number;
 }
 
-/** A running Graph emulator. */
+/**
+ * A running Graph emulator.
+ *
+ * @example
+ * ```ts
+ * const emulator: GraphEmulator = await startGraphEmulator({ tenants });
+ * emulator.expireDeltaTokens(); // clients must resync
+ * await emulator.close();
+ * ```
+ */
 export interface GraphEmulator {
   /** `http://127.0.0.1:<port>`: append `/v1.0/…`; the tenant comes from the token's `tid` (or the only tenant). */
   readonly url: string;

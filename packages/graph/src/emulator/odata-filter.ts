@@ -5,6 +5,11 @@
  * `startsWith(p,'x')`, `endsWith(p,'x')`, property paths (`a/b`), and string
  * (with `''` escapes), `null`, `true`/`false` and number literals. String
  * comparisons ignore case, as Graph's do for directory properties.
+ *
+ * @example
+ * ```ts
+ * const node: FilterNode = parseFilter("mail eq 'a@contoso.com'");
+ * ```
  */
 export type FilterNode =
   | { kind: "and" | "or"; left: FilterNode; right: FilterNode }

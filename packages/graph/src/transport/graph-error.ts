@@ -9,14 +9,28 @@ import {
   TransientError,
 } from "@tenantsync/core";
 
-/** One entry of a Graph error's `details`. */
+/**
+ * One entry of a Graph error's `details`.
+ *
+ * @example
+ * ```ts
+ * parseGraphError(body)?.details.find((d) => d.code === "ObjectConflict")?.target; // "mailNickname"
+ * ```
+ */
 export interface GraphErrorDetail {
   code: string;
   message: string;
   target: string | undefined;
 }
 
-/** The useful parts of a Graph error body (`{"error":{code,message,innerError,details}}`). */
+/**
+ * The useful parts of a Graph error body (`{"error":{code,message,innerError,details}}`).
+ *
+ * @example
+ * ```ts
+ * const info: GraphErrorInfo | null = parseGraphError(await response.json());
+ * ```
+ */
 export interface GraphErrorInfo {
   code: string;
   message: string;
@@ -83,7 +97,14 @@ export function parseRetryAfter(value: string | null | undefined, nowMs: number)
   return Number.isFinite(date) ? Math.max(0, date - nowMs) : undefined;
 }
 
-/** Where a failing Graph call went, for error messages. */
+/**
+ * Where a failing Graph call went, for error messages.
+ *
+ * @example
+ * ```ts
+ * mapGraphError(404, body, { tenantId, method: "GET", path: "/users/u1", objectType: "user", objectId: "u1" });
+ * ```
+ */
 export interface GraphErrorContext {
   tenantId: string;
   method: string;

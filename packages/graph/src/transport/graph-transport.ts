@@ -3,10 +3,24 @@ import type { TokenProvider } from "../auth/token-provider.ts";
 import { mapGraphError, parseRetryAfter } from "./graph-error.ts";
 import { createTokenBucket, type RateQuota, type TokenBucket } from "./token-bucket.ts";
 
-/** HTTP methods the adapter uses. */
+/**
+ * HTTP methods the adapter uses.
+ *
+ * @example
+ * ```ts
+ * const method: GraphMethod = "PATCH";
+ * ```
+ */
 export type GraphMethod = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
 
-/** One Graph call. `path` is relative to `/v1.0` (`/users/…?$select=…`) or a full link Graph returned. */
+/**
+ * One Graph call. `path` is relative to `/v1.0` (`/users/…?$select=…`) or a full link Graph returned.
+ *
+ * @example
+ * ```ts
+ * const request: GraphRequest = { method: "PATCH", path: "/users/u1", body: { jobTitle: "CTO" }, objectType: "user", objectId: "u1" };
+ * ```
+ */
 export interface GraphRequest {
   method: GraphMethod;
   path: string;
@@ -17,17 +31,39 @@ export interface GraphRequest {
   objectId?: string | undefined;
 }
 
-/** A successful Graph answer. Header names are lower case. */
+/**
+ * A successful Graph answer. Header names are lower case.
+ *
+ * @example
+ * ```ts
+ * const { status, body }: GraphResponse = await transport.request({ method: "GET", path: "/organization" });
+ * ```
+ */
 export interface GraphResponse<T = unknown> {
   status: number;
   headers: Record<string, string>;
   body: T;
 }
 
-/** The outcome of one request inside a `$batch`: a response, or the typed error it maps to. */
+/**
+ * The outcome of one request inside a `$batch`: a response, or the typed error it maps to.
+ *
+ * @example
+ * ```ts
+ * const [[patch]] = await transport.batch([[request]]);
+ * if (patch && !patch.ok) throw patch.error;
+ * ```
+ */
 export type GraphBatchResult = { ok: true; response: GraphResponse } | { ok: false; status: number; error: AdapterError; response: GraphResponse };
 
-/** Client-side quotas; `false` switches one off. */
+/**
+ * Client-side quotas; `false` switches one off.
+ *
+ * @example
+ * ```ts
+ * const quota: GraphQuotaOptions = { writes: { limit: 1500, windowMs: 150_000 }, invitations: false };
+ * ```
+ */
 export interface GraphQuotaOptions {
   /** Writes (POST/PATCH/PUT/DELETE, also inside `$batch`). Default Graph's identity write quota: 3,000 per 150 s per app and tenant. */
   writes?: RateQuota | false | undefined;
@@ -37,12 +73,33 @@ export interface GraphQuotaOptions {
   requests?: RateQuota | false | undefined;
 }
 
-/** Graph's published identity write quota per app and tenant (throttling.md). */
+/**
+ * Graph's published identity write quota per app and tenant (throttling.md).
+ *
+ * @example
+ * ```ts
+ * createGraphDirectory({ tenantId, credential, quota: { writes: { ...GRAPH_WRITE_QUOTA, limit: GRAPH_WRITE_QUOTA.limit / 2 } } });
+ * ```
+ */
 export const GRAPH_WRITE_QUOTA: RateQuota = Object.freeze({ limit: 3000, windowMs: 150_000 });
-/** Graph's published invitation-manager limit per tenant (throttling.md). */
+/**
+ * Graph's published invitation-manager limit per tenant (throttling.md).
+ *
+ * @example
+ * ```ts
+ * createGraphDirectory({ tenantId, credential, quota: { invitations: GRAPH_INVITATION_QUOTA } });
+ * ```
+ */
 export const GRAPH_INVITATION_QUOTA: RateQuota = Object.freeze({ limit: 150, windowMs: 5_000 });
 
-/** Options of {@link createGraphTransport}. */
+/**
+ * Options of {@link createGraphTransport}.
+ *
+ * @example
+ * ```ts
+ * const options: GraphTransportOptions = { tenantId, baseUrl: "https://graph.microsoft.com", tokens, fetch, clock: systemClock, concurrency: 4, maxRetries: 8 };
+ * ```
+ */
 export interface GraphTransportOptions {
   tenantId: string;
   /** Graph root without version, e.g. `https://graph.microsoft.com`. */
@@ -61,7 +118,14 @@ export interface GraphTransportOptions {
   random?: (() => number) | undefined;
 }
 
-/** The HTTP layer of the Graph adapter: auth, retries, quotas, paging and `$batch`. */
+/**
+ * The HTTP layer of the Graph adapter: auth, retries, quotas, paging and `$batch`.
+ *
+ * @example
+ * ```ts
+ * for await (const page of transport.pages({ method: "GET", path: "/users?$select=id" })) console.log(page["value"]);
+ * ```
+ */
 export interface GraphTransport {
   readonly tenantId: string;
   /** `{baseUrl}/v1.0`. */

@@ -1,6 +1,13 @@
 import { throwIfAborted, type Clock } from "@tenantsync/core";
 
-/** A rate: at most `limit` units per `windowMs`. */
+/**
+ * A rate: at most `limit` units per `windowMs`.
+ *
+ * @example
+ * ```ts
+ * const writes: RateQuota = { limit: 3000, windowMs: 150_000 };
+ * ```
+ */
 export interface RateQuota {
   limit: number;
   windowMs: number;
@@ -10,6 +17,12 @@ export interface RateQuota {
  * A token bucket: `limit` units of capacity, refilled evenly over `windowMs`.
  * Callers wait (on the injected clock) until enough units are available;
  * waiters are served first come, first served.
+ *
+ * @example
+ * ```ts
+ * const bucket: TokenBucket = createTokenBucket({ limit: 10, windowMs: 1000 }, systemClock);
+ * await bucket.take(3);
+ * ```
  */
 export interface TokenBucket {
   /** Waits until `units` are available and takes them. */

@@ -10,12 +10,24 @@ import { ConfigError, EXTENSION_ATTRIBUTE_PATTERN, type AlternativeSecurityId, t
  * - `extensionAttribute`: one of `onPremisesExtensionAttributes.extensionAttribute1…15`
  *   (no app registration change needed, but filtering on it is an advanced
  *   query, so freshly stamped users can take a moment to be found).
+ *
+ * @example
+ * ```ts
+ * const anchor: AnchorAttribute = { kind: "extensionAttribute", name: "extensionAttribute13", index: 13 };
+ * ```
  */
 export type AnchorAttribute =
   | { kind: "extension"; name: string }
   | { kind: "extensionAttribute"; name: string; index: number };
 
-/** The property name of the default anchor extension, after `extension_<appId>_`. */
+/**
+ * The property name of the default anchor extension, after `extension_<appId>_`.
+ *
+ * @example
+ * ```ts
+ * `extension_${appId.replace(/-/g, "")}_${DEFAULT_ANCHOR_EXTENSION_NAME}`;
+ * ```
+ */
 export const DEFAULT_ANCHOR_EXTENSION_NAME = "tenantSyncAnchor";
 
 const EXTENSION_ATTRIBUTE_N = /^(?:onPremisesExtensionAttributes[./])?extensionAttribute([1-9]|1[0-5])$/;

@@ -12,6 +12,11 @@ import { parseAnchor, readAnchorValue, type AnchorAttribute } from "./anchor-att
 /**
  * The user properties the adapter reads (`$select`). Graph returns only 11
  * properties by default; everything else must be selected (user.md).
+ *
+ * @example
+ * ```ts
+ * const select = GRAPH_USER_SELECT.join(","); // for a $select of your own
+ * ```
  */
 export const GRAPH_USER_SELECT: readonly string[] = Object.freeze([
   "id",
@@ -97,12 +102,6 @@ function managerIdOf(raw: Record<string, unknown>): string | null {
     }
   }
   return null;
-}
-
-/** True when a delta entry says its manager link was removed (and names no new one). */
-export function managerRemovedInDelta(raw: Record<string, unknown>): boolean {
-  const delta = raw["manager@delta"];
-  return Array.isArray(delta) && delta.length > 0 && managerIdOf(raw) === null;
 }
 
 function nullableString(value: unknown): string | null {
