@@ -481,6 +481,7 @@ export function createMemoryDirectory(options: MemoryDirectoryOptions): MemoryDi
       state.removeMember(groupId, memberId);
     },
     getGroup(id) {
+      state.purgeExpired();
       const group = state.groups.get(id);
       return group ? { id: group.id, displayName: group.displayName, members: [...group.members] } : null;
     },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, ConflictError, NotFoundError } from "@tenantsync/core";
-import { makeTarget, pages, thrown } from "./helpers.ts";
+import { DAY, makeTarget, pages, thrown } from "./helpers.ts";
 
 function org() {
   const fx = makeTarget({ pageSize: 2 });
@@ -43,7 +43,7 @@ describe("groups and membership", () => {
   });
 
   it("hides soft-deleted members but keeps their membership for a restore; a purge removes it", async () => {
-    const { dir, a, b } = org();
+    const { dir, clock, a, b } = org();
     const g = dir.admin.addGroup({ displayName: "G", members: [a, b] });
     dir.admin.deleteUser(a);
     expect(await members(dir.listGroupMembers(g.id))).toEqual([b]);
@@ -52,6 +52,9 @@ describe("groups and membership", () => {
     expect(await members(dir.listGroupMembers(g.id))).toEqual([a, b].sort());
     dir.admin.hardDeleteUser(a);
     expect(dir.admin.getGroup(g.id)?.members).toEqual([b]);
+    dir.admin.deleteUser(b);
+    clock.advance(30 * DAY);
+    expect(dir.admin.getGroup(g.id)?.members).toEqual([]);
   });
 
   it("validates members: existing, live, not itself, not twice; removing a non-member is NotFoundError", () => {
