@@ -20,6 +20,13 @@ export type { DirectoryFixture } from "./directory/directory-fixture.ts";
 export { DIRECTORY_CONFORMANCE_TESTS } from "./directory/directory-test-keys.ts";
 export type { DirectoryConformanceTest } from "./directory/directory-test-keys.ts";
 
+// ---- state store conformance ----
+export { runStateStoreConformance } from "./state/state-store-conformance.ts";
+export type { StateStoreConformanceOptions, StateStoreKit } from "./state/state-store-conformance.ts";
+export type { StateStoreFixture, StateStoreProbe } from "./state/state-store-fixture.ts";
+export { STATE_STORE_CONFORMANCE_TESTS } from "./state/state-store-test-keys.ts";
+export type { StateStoreConformanceTest } from "./state/state-store-test-keys.ts";
+
 // ---- arbitraries ----
 export { arbitraries } from "./arbitraries/arbitraries.ts";
 export { TESTKIT_EXTENSION_PREFIX } from "./arbitraries/user-arbitraries.ts";
