@@ -134,8 +134,8 @@ export interface ScimDirectoryOptions {
   fetch?: typeof globalThis.fetch | undefined;
 }
 
-/** The default soft-delete marker path: a tenantsync extension schema attribute. */
-export const DEFAULT_SOFT_DELETE_MARKER = "urn:tenantsync:scim:schemas:extension:2.0:User:deprovisioned";
+/** The default soft-delete marker path: an attribute of a tenantsync extension schema, named after the custom-extension convention of Entra's SCIM guide (`urn:ietf:params:scim:schemas:extension:<name>:2.0:User`). */
+export const DEFAULT_SOFT_DELETE_MARKER = "urn:ietf:params:scim:schemas:extension:tenantsync:2.0:User:deprovisioned";
 
 /** A target-role `DirectoryPort` over a SCIM 2.0 service. */
 export interface ScimDirectory extends DirectoryPort {

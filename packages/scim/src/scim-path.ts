@@ -138,7 +138,11 @@ export function nextAttributeValue(current: unknown, path: ScimPath, value: unkn
     const subKey = findKey(entry, sub) ?? sub;
     if (clear) delete entry[subKey];
     else entry[subKey] = value;
-    if (path.attribute.toLowerCase() === "emails" && lower === "work" && !clear) entry.primary = true;
+    if (path.attribute.toLowerCase() === "emails" && lower === "work" && !clear) {
+      // RFC 7643 §2.4: at most one primary value; the mapped work email takes it.
+      entry.primary = true;
+      for (const other of list) if (other !== entry && other.primary === true) other.primary = false;
+    }
     if (index >= 0) {
       if (entryHasValues(entry)) list[index] = entry;
       else list.splice(index, 1);
