@@ -7,11 +7,9 @@
 import { runDirectoryConformance } from "@tenantsync/testkit";
 import { compileScimMapping, createScimDirectory, type ScimDirectory } from "../src/index.ts";
 import { betterAuthProbe } from "./helpers/probes.ts";
-import { startBetterAuthScimServer, type BetterAuthScimServer } from "./helpers/better-auth-server.ts";
+import { BETTER_AUTH_MARKER, startBetterAuthScimServer, type BetterAuthScimServer } from "./helpers/better-auth-server.ts";
 import { SCIM_TENANT } from "./helpers/tenants.ts";
 
-/** better-auth keeps unknown extension schemas out; a typed roles entry holds the marker. */
-export const BETTER_AUTH_MARKER = 'roles[type eq "tenantsync"].value';
 
 const servers = new WeakMap<ScimDirectory, BetterAuthScimServer>();
 

@@ -10,6 +10,9 @@ import { toNodeHandler } from "better-auth/node";
 import { scim } from "@better-auth/scim";
 import { SCIM_ENTERPRISE_USER_SCHEMA } from "../../src/index.ts";
 
+/** better-auth refuses custom extension schemas; a typed `roles` entry holds the soft-delete marker. */
+export const BETTER_AUTH_MARKER = 'roles[type eq "tenantsync"].value';
+
 /** A fault answered before better-auth sees the request. */
 export interface BetterAuthFault {
   status: number;
