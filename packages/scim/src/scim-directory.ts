@@ -383,7 +383,10 @@ export function createScimDirectory(options: ScimDirectoryOptions): ScimDirector
     const key = path.text;
     if (!unfilterable.has(key)) {
       try {
-        return (await list(scimEqualityFilter(path, value), signal)).filter(matches);
+        const found = (await list(scimEqualityFilter(path, value), signal)).filter(matches);
+        // Some services do not decode JSON escapes in filter values (scimmy): trust an empty answer only for plain values.
+        if (found.length > 0 || !/["\\\u0000-\u001f]/.test(value)) return found;
+        return (await list(null, signal)).filter(matches);
       } catch (error) {
         const status = (error as { status?: unknown }).status;
         if (!(error instanceof AdapterError) || (status !== 400 && status !== 501 && status !== 403)) throw error;
