@@ -477,6 +477,8 @@ export function createScimDirectory(options: ScimDirectoryOptions): ScimDirector
 
     async describe(call?: CallOptions): Promise<Tenant> {
       await serviceFeatures(call?.signal);
+      // Discovery endpoints may be public (RFC 7644 §4): one authenticated read proves the credentials, like Entra's "Test connection".
+      await transport.request({ method: "GET", path: "/Users", query: { startIndex: 1, count: 1 } }, call?.signal);
       return structuredClone(tenant);
     },
 

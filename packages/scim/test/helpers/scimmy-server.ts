@@ -103,12 +103,13 @@ function declare(): void {
       const data = JSON.parse(JSON.stringify(instance)) as Record<string, unknown>;
       delete data.meta;
       const id = resource.id ?? null;
-      const previous = id === null ? undefined : ctx.store.users.get(id);
+      let previous = id === null ? undefined : ctx.store.users.get(id);
       if (id !== null && !previous) throw new SCIMMY.Types.Error(404, null, `Resource ${id} not found`);
+      ctx.store.beforeWrite?.(id);
+      if (id !== null) previous = ctx.store.users.get(id);
       if (previous && ctx.ifMatch !== undefined && ctx.ifMatch !== previous.meta.version) {
         throw new SCIMMY.Types.Error(412, null, `If-Match ${ctx.ifMatch} does not match the current version ${previous.meta.version}`);
       }
-      ctx.store.beforeWrite?.(id);
       const clash = conflicts(ctx.store, data, id);
       if (clash) throw new SCIMMY.Types.Error(409, "uniqueness", clash);
       const stored = { ...data, id: id ?? `scimmy-${++counter}-${Math.random().toString(16).slice(2, 10)}`, meta: stamp(previous) } as StoredUser;
