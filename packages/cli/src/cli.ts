@@ -5,15 +5,19 @@
 import { runCli } from "./run-cli.ts";
 
 const controller = new AbortController();
-let interrupts = 0;
+let firstAt = 0;
 const onSignal = (signal: NodeJS.Signals) => {
-  interrupts++;
-  if (interrupts > 1) {
-    process.stderr.write("\ninterrupted again: exiting now\n");
-    process.exit(130);
+  const now = Date.now();
+  if (firstAt === 0) {
+    firstAt = now;
+    controller.abort(new Error(`received ${signal}`));
+    return;
   }
-  process.stderr.write(`\n${signal === "SIGINT" ? "Ctrl-C" : signal}: stopping at the next user boundary (press Ctrl-C again to exit now)\n`);
-  controller.abort(new Error(`received ${signal}`));
+  // The terminal signals the whole process group, and launchers (tsx, pnpm)
+  // relay the same Ctrl-C: only a later one means "exit now".
+  if (now - firstAt < 1000) return;
+  process.stderr.write("\ninterrupted again: exiting now\n");
+  process.exit(130);
 };
 process.on("SIGINT", onSignal);
 process.on("SIGTERM", onSignal);

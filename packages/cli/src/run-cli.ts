@@ -188,6 +188,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     if (!command.positionals && positionals.length > 0) throw new CliUsageError(`${command.name} takes no arguments, got '${positionals.join(" ")}' (see tenantsync ${command.name} --help)`);
     if (command.positionals && positionals.length < command.positionals.min) throw new CliUsageError(`${command.name} needs at least ${command.positionals.min} <${command.positionals.name}> (see tenantsync ${command.name} --help)`);
     const signal = io.signal ?? new AbortController().signal;
+    signal.addEventListener("abort", () => output.warn("interrupted: stopping at the next user boundary (press Ctrl-C again to exit now)"), { once: true });
     let loaded: Promise<LoadedConfig> | null = null;
     const context: CommandContext = {
       io,

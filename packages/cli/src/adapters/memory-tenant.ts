@@ -4,6 +4,7 @@ import { createMemoryDirectory, createMesh, seedFromString } from "@tenantsync/m
 import type { MemoryAdapterConfig, TenantConfig } from "../config/tenantsync-config.ts";
 import { createLoadClock, loadMemorySnapshot, readMemorySnapshot, wrapEpochFeed, writeMemorySnapshot } from "./memory-snapshot.ts";
 import type { AdapterContext, OpenedTenant } from "./tenant-adapter.ts";
+import { createYieldingPort } from "./yielding-port.ts";
 
 /** `Contoso Ltd` → `contoso-ltd`; null when nothing usable is left. */
 function domainLabel(name: string): string | null {
@@ -46,7 +47,7 @@ export async function openMemoryTenant(entry: TenantConfig, context: AdapterCont
     const previous = stored.snapshot.feed;
     const port = wrapEpochFeed(directory, { previous, unchanged: previous !== null && previous.contentHash === stored.contentHash, loadedHead: await directory.currentCursor(), epoch });
     return {
-      directory: port,
+      directory: createYieldingPort(port),
       label: entry.name ?? stored.snapshot.tenant.displayName,
       save: async () => writeMemorySnapshot(snapshotPath!, directory, { epoch, cursor: await port.headCursor() }),
     };
@@ -81,7 +82,7 @@ export async function openMemoryTenant(entry: TenantConfig, context: AdapterCont
     );
   }
   return {
-    directory: port,
+    directory: createYieldingPort(port),
     label: entry.name ?? displayName,
     ...(snapshotPath ? { save: async () => writeMemorySnapshot(snapshotPath, directory, { epoch, cursor: await port.headCursor() }) } : {}),
   };

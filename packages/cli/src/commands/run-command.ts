@@ -42,12 +42,20 @@ function noteFor(o: JobOutcome): string {
 async function runOnce(context: CommandContext, ws: Workspace, output: Output): Promise<ExitCode> {
   const bars = output.progress();
   const barOf = new Map<string, ProgressBar>();
+  // A full cycle learns its total as it reads: start from the last full cycle's count.
+  const hint = new Map<string, number>();
+  for (const job of ws.jobs) {
+    const s = await job.status();
+    const lastFull = [s.lastExecution, s.lastSuccessfulExecution].find((e) => e?.kind === "full");
+    hint.set(job.id, lastFull?.counts.imported ?? 0);
+  }
   for (const job of ws.jobs) {
     job.on("cycleStarted", (e) => {
+      if (e.kind !== "full") hint.set(job.id, 0);
       if (bars) barOf.set(job.id, bars.bar(`${ws.jobLabel(job)} (${e.kind})`));
       else if (!output.json) output.note(`${ws.jobLabel(job)}: ${e.kind} cycle started (${e.cycleId})`);
     });
-    job.on("cycleProgress", (e) => barOf.get(job.id)?.update(e.done, e.total, e.phase));
+    job.on("cycleProgress", (e) => barOf.get(job.id)?.update(e.done, Math.max(e.total, hint.get(job.id) ?? 0), e.phase));
     job.on("quarantined", (e) => {
       if (!bars) output.warn(`${ws.jobLabel(job)}: quarantined — ${e.quarantine.reason}: ${e.quarantine.message}`);
     });

@@ -59,20 +59,25 @@ export const simulateCommand: Command = {
     let bars: ProgressBars | null = null;
     const roundBars = new Map<string, ProgressBar>();
     let jobs: Array<{ job: SyncJob; label: string }> = [];
+    // A full cycle learns its total as it reads; the hub's size is known up front.
+    let expected = 0;
+    let hubUsers = 0;
     const result: SimulationResult = await runSimulation(options, {
       ready(info) {
         jobs = info.jobs;
         if (output.json) return;
         const [hub, ...spokes] = info.tenants;
+        hubUsers = hub!.users;
         const total = info.tenants.reduce((n, t) => n + t.users, 0);
         output.note(`tenantsync simulate — seed ${options.seed}: ${hub!.name} (hub) → ${spokes.map((s) => s.name).join(", ")}`);
         output.note(`${info.tenants.length} tenants, ${formatCount(total)} users (${formatCount(options.users)} members each, plus guests and external users); the jobs sync the hub's ${info.hubGroup} group\n`);
         for (const { job } of jobs) {
-          job.on("cycleProgress", (e) => roundBars.get(job.id)?.update(e.done, e.total, e.phase));
+          job.on("cycleProgress", (e) => roundBars.get(job.id)?.update(e.done, Math.max(e.total, expected), e.phase));
         }
       },
       roundStarted(round, label, changes) {
         if (output.json) return;
+        expected = round === 0 ? hubUsers : 0;
         output.note(round === 0 ? "initial cycle (full)" : `${label}: ${describeChanges(changes)}`);
         bars = output.progress();
         roundBars.clear();
@@ -112,7 +117,7 @@ export const simulateCommand: Command = {
     output.line(`Spokes, checked against the hub:`);
     output.text(
       renderTable(
-        [{ header: "JOB" }, { header: "IN SCOPE", align: "right" }, { header: "SYNCED", align: "right" }, { header: "ENABLED", align: "right" }, { header: "DISABLED", align: "right" }, { header: "IN BIN", align: "right" }, { header: "CHECK" }],
+        [{ header: "JOB" }, { header: "EXPECTED", align: "right" }, { header: "SYNCED", align: "right" }, { header: "ENABLED", align: "right" }, { header: "DISABLED", align: "right" }, { header: "IN BIN", align: "right" }, { header: "CHECK" }],
         result.checks.map((c, i) => [
           jobs[i]?.label ?? c.jobId,
           formatCount(c.expected),
@@ -120,11 +125,12 @@ export const simulateCommand: Command = {
           formatCount(c.enabled),
           formatCount(c.disabled),
           formatCount(c.inBin),
-          c.converged ? "✓ converged" : `✗ ${formatCount(c.problemCount)} problems`,
+          result.interrupted ? "— interrupted" : c.converged ? "✓ converged" : `✗ ${formatCount(c.problemCount)} problems`,
         ]),
       ),
     );
-    for (const c of result.checks) for (const p of c.problems) output.line(`  ${c.target}: ${p}`);
+    output.line("  expected: hub members in scope and enabled, each needing one live, enabled, current copy");
+    if (!result.interrupted) for (const c of result.checks) for (const p of c.problems) output.line(`  ${c.target}: ${p}`);
     output.line("");
     if (result.interrupted) {
       output.line(`Interrupted after ${formatDuration(result.durationMs)}: cycles stopped at a user boundary.`);

@@ -55,16 +55,33 @@ export function createOutput(options: OutputOptions): Output {
   const { stdout, stderr, redactor } = options;
   const r = (text: string) => redactor.redact(text);
   const bars = options.progress ?? (!options.json && stderr.isTTY === true);
+  let active: ProgressBars | null = null;
+  const toStderr = (text: string) => {
+    if (active) active.log(r(text));
+    else stderr.write(`${r(text)}\n`);
+  };
   return {
     json: options.json,
     line: (text = "") => void stdout.write(`${r(text)}\n`),
     text: (text) => void stdout.write(r(text)),
     data: (value) => void stdout.write(`${r(JSON.stringify(value, null, 2))}\n`),
     note: (text) => {
-      if (!options.quiet) stderr.write(`${r(text)}\n`);
+      if (!options.quiet) toStderr(text);
     },
-    warn: (text) => void stderr.write(`warning: ${r(text)}\n`),
-    error: (text) => void stderr.write(`error: ${r(text)}\n`),
-    progress: () => (bars ? createProgressBars({ write: (t) => stderr.write(r(t)), columns: stderr.columns }) : null),
+    warn: (text) => toStderr(`warning: ${text}`),
+    error: (text) => toStderr(`error: ${text}`),
+    progress: () => {
+      if (!bars) return null;
+      const display = createProgressBars({ write: (t) => stderr.write(r(t)), columns: stderr.columns });
+      active = display;
+      return {
+        bar: (label) => display.bar(label),
+        log: (text) => display.log(r(text)),
+        stop: () => {
+          display.stop();
+          if (active === display) active = null;
+        },
+      };
+    },
   };
 }

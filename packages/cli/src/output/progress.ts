@@ -11,6 +11,8 @@ export interface ProgressBar {
 /** Several progress bars redrawn in place on a terminal. */
 export interface ProgressBars {
   bar(label: string): ProgressBar;
+  /** Prints a line above the bars (which are redrawn below it). */
+  log(text: string): void;
   /** Draws the last state and releases the terminal lines. */
   stop(): void;
 }
@@ -55,9 +57,11 @@ export function createProgressBars(stream: { write(text: string): unknown; colum
   let drawn = 0;
   let dirty = false;
   let stopped = false;
+  let lastDraw = 0;
   const draw = () => {
     if (!dirty) return;
     dirty = false;
+    lastDraw = Date.now();
     const labelWidth = Math.min(40, Math.max(0, ...bars.map((b) => b.label.length)));
     let out = drawn > 0 ? `\x1b[${drawn}A` : "";
     const columns = stream.columns && stream.columns > 20 ? stream.columns : 120;
@@ -65,27 +69,45 @@ export function createProgressBars(stream: { write(text: string): unknown; colum
     drawn = bars.length;
     stream.write(out);
   };
-  const timer = setInterval(draw, 100);
+  // Redrawn from updates (at most every 100 ms) and from a timer (for the clock).
+  const soon = () => {
+    dirty = true;
+    if (Date.now() - lastDraw >= 100) draw();
+  };
+  const timer = setInterval(() => {
+    dirty = true;
+    draw();
+  }, 250);
   timer.unref?.();
   return {
     bar(label) {
       const state: BarState = { label, done: 0, total: 0, phase: "starting", started: Date.now(), finished: null, elapsed: null };
       bars.push(state);
-      dirty = true;
+      soon();
       return {
         update(done, total, phase) {
           state.done = done;
           state.total = Math.max(total, done);
           if (phase) state.phase = phase;
-          dirty = true;
+          soon();
         },
         finish(note) {
           state.finished = note ?? "done";
           state.elapsed = Date.now() - state.started;
           if (state.total === 0) state.total = state.done;
-          dirty = true;
+          soon();
         },
       };
+    },
+    log(text) {
+      if (stopped) {
+        stream.write(`${text}\n`);
+        return;
+      }
+      stream.write(`${drawn > 0 ? `\x1b[${drawn}A\x1b[J` : ""}${text}\n`);
+      drawn = 0;
+      dirty = true;
+      draw();
     },
     stop() {
       if (stopped) return;

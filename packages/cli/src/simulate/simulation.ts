@@ -1,5 +1,6 @@
 import { createTenantMesh, type CycleCounts, type CycleReport, type DirectoryUser, type SyncJob } from "@tenantsync/core";
 import { createMesh, createSeededRandom, type MemoryDirectory } from "@tenantsync/memory";
+import { createYieldingPort } from "../adapters/yielding-port.ts";
 import { addCounts, emptyCounts } from "../output/format.ts";
 
 /**
@@ -120,7 +121,8 @@ export async function runSimulation(options: SimulationOptions, hooks: Simulatio
   const allEmployees = hubSnapshot.groups.find((g) => g.displayName === "All Employees");
   if (!allEmployees) throw new Error("the generated hub has no All Employees group");
   const mesh = createTenantMesh({ clock: world.clock });
-  for (const t of world.tenants) await mesh.addTenant(t);
+  // Yielding ports let Ctrl-C and progress bars in while a cycle runs.
+  for (const t of world.tenants) await mesh.addTenant(createYieldingPort(t));
   const jobs: Array<{ job: SyncJob; label: string }> = [];
   for (const spoke of spokes) {
     const job = await mesh.addJob({ sourceTenantId: hub.tenant.id, targetTenantId: spoke.tenant.id, scope: { mode: "assigned", groups: [allEmployees.id] } });
