@@ -6,7 +6,92 @@ interface JobData {
   record: JobRecord | null;
   links: Map<string, Link>;
   escrows: Map<string, Escrow>;
-  logs: LogEntry[];
+  logs: LogRing;
+}
+
+/**
+ * The provisioning log of one job: entries in the order written, at most
+ * `max` of them. Dropping the oldest is amortised O(1) (a start offset,
+ * compacted once per `max` drops), so a cycle that writes millions of entries
+ * does not shift a 100,000-entry array on every write.
+ */
+class LogRing {
+  private entries: LogEntry[] = [];
+  private start = 0;
+  /** The earliest `time` of the kept entries (a lower bound), so pruning with nothing to prune is O(1). */
+  private oldest = "";
+
+  constructor(private readonly max: number) {}
+
+  get size(): number {
+    return this.entries.length - this.start;
+  }
+
+  push(entry: LogEntry): void {
+    if (this.size === 0 || entry.time < this.oldest) this.oldest = entry.time;
+    this.entries.push(entry);
+    if (this.size > this.max) {
+      this.start++;
+      if (this.start >= this.max) {
+        this.entries = this.entries.slice(this.start);
+        this.start = 0;
+      }
+    }
+  }
+
+  /** Entry `i` counting from the oldest kept one. */
+  at(i: number): LogEntry {
+    return this.entries[this.start + i]!;
+  }
+
+  toArray(): LogEntry[] {
+    return this.entries.slice(this.start);
+  }
+
+  /** Drops entries older than `before`; returns how many. */
+  prune(before: string): number {
+    if (this.size === 0 || this.oldest >= before) return 0;
+    const keep = this.entries.slice(this.start).filter((e) => e.time >= before);
+    const dropped = this.size - keep.length;
+    this.entries = keep;
+    this.start = 0;
+    this.oldest = keep.reduce((min, e) => (e.time < min ? e.time : min), keep[0]?.time ?? "");
+    return dropped;
+  }
+}
+
+/** A copy of a value held in a log entry (primitives as they are; objects deep-copied). */
+function copyValue(value: unknown): unknown {
+  return value === null || typeof value !== "object" ? value : structuredClone(value);
+}
+
+/**
+ * A deep copy of a log entry, field by field: several times cheaper than
+ * structuredClone for the usual entry (flat modified properties, no steps).
+ */
+function copyLogEntry(e: LogEntry): LogEntry {
+  const modified = e.modifiedProperties;
+  const modifiedCopy = new Array<LogEntry["modifiedProperties"][number]>(modified.length);
+  for (let i = 0; i < modified.length; i++) {
+    const m = modified[i]!;
+    modifiedCopy[i] = { name: m.name, oldValue: copyValue(m.oldValue), newValue: copyValue(m.newValue) };
+  }
+  return {
+    id: e.id,
+    time: e.time,
+    jobId: e.jobId,
+    cycleId: e.cycleId,
+    changeId: e.changeId,
+    action: e.action,
+    status: e.status,
+    source: { tenantId: e.source.tenantId, userId: e.source.userId, displayName: e.source.displayName },
+    target: { tenantId: e.target.tenantId, userId: e.target.userId },
+    steps: e.steps.length === 0 ? [] : structuredClone(e.steps),
+    modifiedProperties: modifiedCopy,
+    reason: e.reason,
+    error: e.error === null ? null : { code: e.error.code, message: e.error.message, retryable: e.error.retryable },
+    durationMs: e.durationMs,
+  };
 }
 
 /** Options of {@link createMemoryStateStore}. */
@@ -32,7 +117,7 @@ export function createMemoryStateStore(options: MemoryStateStoreOptions = {}): S
   const data = (jobId: string): JobData => {
     let d = jobs.get(jobId);
     if (!d) {
-      d = { record: null, links: new Map(), escrows: new Map(), logs: [] };
+      d = { record: null, links: new Map(), escrows: new Map(), logs: new LogRing(maxLogs) };
       jobs.set(jobId, d);
     }
     return d;
@@ -58,6 +143,7 @@ export function createMemoryStateStore(options: MemoryStateStoreOptions = {}): S
       return out;
     },
     async *listLinks(jobId, opts?: CallOptions) {
+      throwIfAborted(opts?.signal);
       const links = [...(jobs.get(jobId)?.links.values() ?? [])];
       for (let i = 0; i < links.length; i += 1000) {
         throwIfAborted(opts?.signal);
@@ -77,37 +163,33 @@ export function createMemoryStateStore(options: MemoryStateStoreOptions = {}): S
       for (const id of w.deleteLinks ?? []) d.links.delete(id);
       for (const e of w.putEscrows ?? []) d.escrows.set(e.sourceId, clone(e));
       for (const id of w.deleteEscrows ?? []) d.escrows.delete(id);
-      if (w.appendLogs?.length) {
-        for (const e of w.appendLogs) d.logs.push(clone(e));
-        if (d.logs.length > maxLogs) d.logs.splice(0, d.logs.length - maxLogs);
-      }
+      if (w.appendLogs?.length) for (const e of w.appendLogs) d.logs.push(copyLogEntry(e));
       if (w.job) d.record = clone(w.job);
     },
     async queryLogs(q: LogQuery, opts?: CallOptions) {
       throwIfAborted(opts?.signal);
       const limit = q.limit ?? 100;
       const out: LogEntry[] = [];
-      const sources = q.jobId ? [jobs.get(q.jobId)?.logs ?? []] : [...jobs.values()].map((j) => j.logs);
-      const all = sources.length === 1 ? sources[0]! : sources.flat().sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
-      for (let i = all.length - 1; i >= 0 && out.length < limit; i--) {
-        const e = all[i]!;
+      let all: { size: number; at(i: number): LogEntry };
+      if (q.jobId) all = jobs.get(q.jobId)?.logs ?? { size: 0, at: () => undefined as never };
+      else {
+        const merged = [...jobs.values()].flatMap((j) => j.logs.toArray()).sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+        all = { size: merged.length, at: (i) => merged[i]! };
+      }
+      for (let i = all.size - 1; i >= 0 && out.length < limit; i--) {
+        const e = all.at(i);
         if (q.cycleId && e.cycleId !== q.cycleId) continue;
         if (q.userId && e.source.userId !== q.userId && e.target.userId !== q.userId) continue;
         if (q.action && e.action !== q.action) continue;
         if (q.status && e.status !== q.status) continue;
         if (q.since && e.time < q.since) continue;
-        out.push(clone(e));
+        out.push(copyLogEntry(e));
       }
       return out;
     },
     async pruneLogs(jobId, before, opts?: CallOptions) {
       throwIfAborted(opts?.signal);
-      const d = jobs.get(jobId);
-      if (!d) return 0;
-      const keep = d.logs.filter((e) => e.time >= before);
-      const dropped = d.logs.length - keep.length;
-      d.logs = keep;
-      return dropped;
+      return jobs.get(jobId)?.logs.prune(before) ?? 0;
     },
     async deleteJob(jobId, opts?: CallOptions) {
       throwIfAborted(opts?.signal);
