@@ -165,6 +165,21 @@ describe("directory kit", () => {
     ).toThrow(/unknown test keys in disable: "getUser.nope"/);
   });
 
+  it("gates tests on the capabilities override and the probe, with a note naming what is missing", async () => {
+    const fx = await makeDirectoryFixture({ ...healthy, capabilities: { changeFeed: false }, probe: (d) => { const { addGroup: _a, ...rest } = memoryProbe(d); return rest; } });
+    try {
+      const cases = directoryCases();
+      const reason = (key: DirectoryConformanceTest) => cases.find((c) => c.key === key)!.requires?.(fx) ?? null;
+      expect(reason("changes.fromNow")).toBe("not applicable: the adapter declares capabilities.changeFeed false");
+      expect(reason("groups.directMembers")).toBe("not applicable: the probe has no probe.addGroup");
+      expect(reason("getUser.returnsStored")).toBeNull();
+      // capabilities.honest holds the adapter to what it declares itself, not to the override.
+      await cases.find((c) => c.key === "capabilities.honest")!.run(fx);
+    } finally {
+      await fx.release();
+    }
+  });
+
   it.each(MUTANTS)("$key catches a directory where $defect", { timeout: 120_000 }, async ({ key, source }) => {
     await expect(runCase(key, source)).rejects.toThrow();
     await runCase(key, healthy);

@@ -35,7 +35,8 @@ export const describeCases: DirectoryCase[] = [
     title: "a declared capability works; a capability declared false is refused with CapabilityError, never a silent no-op",
     async run(fx) {
       const d = fx.directory;
-      const caps = fx.capabilities;
+      // What the adapter itself declares (not the suite's capabilities override).
+      const caps = d.capabilities;
       const check = async (flag: string, declared: boolean, call: () => Promise<unknown>) => {
         if (declared) {
           try {
