@@ -262,7 +262,7 @@ function linkFromRow(row: LinkRow): Link {
 }
 
 function linkParams(jobKey: number, l: Link, at: string): unknown[] {
-  const state: number = LINK_STATE_CODES[l.state] ?? -1;
+  const state: number = Object.hasOwn(LINK_STATE_CODES, l.state) ? LINK_STATE_CODES[l.state] : -1;
   if (state < 0) throw new TypeError(`${at}.state must be one of ${LINK_STATES.join(", ")}, got ${JSON.stringify(l.state)}`);
   if (typeof l.disabledFlowed !== "boolean") throw new TypeError(`${at}.disabledFlowed must be a boolean`);
   return [
