@@ -31,6 +31,8 @@ export function compileJob(config: SyncJobConfig, writableAttributes: readonly s
   return { mappings, filter, select };
 }
 
+const NO_ATTRIBUTES: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
+
 /**
  * Decides scope (R2, R7) for a source user (null = deleted or gone).
  *
@@ -44,7 +46,8 @@ export function decideScope(compiled: JobCompilation, user: DirectoryUser | null
     return { inScope: false, exists: false, eligible: false, assigned, passesFilter: false, filterClauses: {}, reason: "R13: deleted in the source" };
   }
   const eligible = isEligibleForSync(user);
-  const attributes = explain || (eligible && assigned) ? sourceAttributesOf(user) : null;
+  // A filter without clauses reads nothing: skip building the attribute view.
+  const attributes = explain ? sourceAttributesOf(user) : eligible && assigned ? (compiled.filter.references.length === 0 ? NO_ATTRIBUTES : sourceAttributesOf(user)) : null;
   const passesFilter = attributes !== null && eligible && assigned ? compiled.filter.evaluate(attributes) : false;
   const filterClauses = explain && attributes ? compiled.filter.explain(attributes) : {};
   let reason: string | null = null;
@@ -70,26 +73,53 @@ export function mapUser(compiled: JobCompilation, user: DirectoryUser, context: 
   }
 }
 
+/** The planner's view of a mapped user (methods on the prototype: no closures per user). */
+class Mapped implements MappedValues {
+  readonly createAttributes: MappedValues["createAttributes"];
+  readonly userType: MappedValues["userType"];
+  readonly managerSourceId: MappedValues["managerSourceId"];
+  readonly fingerprint: string;
+  private readonly mu: MappedUser;
+  private readonly compiled: CompiledMappings;
+
+  constructor(compiled: CompiledMappings, mu: MappedUser) {
+    this.compiled = compiled;
+    this.mu = mu;
+    this.createAttributes = mu.createAttributes;
+    this.userType = mu.userType;
+    this.managerSourceId = mu.managerSourceId;
+    this.fingerprint = `${mu.fingerprint}|m:${mu.managerSourceId ?? ""}`;
+  }
+
+  diff(target: DirectoryUser): ReturnType<MappedValues["diff"]> {
+    return diffMappedUser(this.mu, target, this.compiled);
+  }
+
+  createProperties(): ModifiedProperty[] {
+    return createProperties(this.mu);
+  }
+
+  userTypeFor(existing: DirectoryUser | null): ReturnType<MappedValues["userTypeFor"]> {
+    return resolveUserType(this.mu, existing);
+  }
+}
+
 function toMappedValues(compiled: CompiledMappings, mu: MappedUser): MappedValues {
-  return {
-    createAttributes: mu.createAttributes,
-    userType: mu.userType,
-    managerSourceId: mu.managerSourceId,
-    fingerprint: `${mu.fingerprint}|m:${mu.managerSourceId ?? ""}`,
-    diff: (target) => diffMappedUser(mu, target, compiled),
-    createProperties: () => createProperties(mu),
-    userTypeFor: (existing) => resolveUserType(mu, existing),
-  };
+  return new Mapped(compiled, mu);
 }
 
 function createProperties(mu: MappedUser): ModifiedProperty[] {
   const out: ModifiedProperty[] = [];
-  for (const [name, value] of Object.entries(mu.createAttributes)) {
+  const attributes = mu.createAttributes as Record<string, unknown>;
+  const redacted = mu.redacted;
+  const anyRedacted = redacted.size > 0;
+  for (const name in attributes) {
+    const value = attributes[name];
     if (name === "extensions" && value && typeof value === "object") {
-      for (const [ext, v] of Object.entries(value)) out.push({ name: ext, oldValue: null, newValue: mu.redacted.has(ext) ? REDACTED : v });
+      for (const [ext, v] of Object.entries(value)) out.push({ name: ext, oldValue: null, newValue: anyRedacted && redacted.has(ext) ? REDACTED : v });
       continue;
     }
-    out.push({ name, oldValue: null, newValue: mu.redacted.has(name) ? REDACTED : value });
+    out.push({ name, oldValue: null, newValue: anyRedacted && redacted.has(name) ? REDACTED : value });
   }
   out.push({ name: "userType", oldValue: null, newValue: mu.userType.value });
   return out;

@@ -1,5 +1,5 @@
 import type { Link } from "../ports/state-store.ts";
-import type { PlannedAction, UserObservation, UserPlan } from "./plan-types.ts";
+import type { MappedValues, PlannedAction, UserObservation, UserPlan } from "./plan-types.ts";
 
 /** What the planner needs besides the observation. Plain data: planning does no I/O. */
 export interface PlanContext {
@@ -102,21 +102,6 @@ export function planUser(o: UserObservation, ctx: PlanContext): UserPlan {
   // the observe step does not even read its target.
   if (link && target === undefined) return plan;
   const enabled = m.createAttributes.accountEnabled !== false;
-  const managerAction = (targetId: string | null, currentManagerTargetId: string | null, nextLink: Link): SetManagerPlan => {
-    if (!ctx.mapsManager || m.managerSourceId === undefined || m.managerSourceId === null) return null;
-    const managerLink = ctx.managerLink(m.managerSourceId);
-    const managerTargetId = managerLink && managerLink.state === "active" ? managerLink.targetId : null;
-    if (managerTargetId !== null && managerTargetId === currentManagerTargetId) return null;
-    return {
-      ...base,
-      kind: "setManager",
-      targetId,
-      managerSourceId: m.managerSourceId,
-      managerTargetId,
-      reason: managerTargetId ? "the manager changed in the source" : "the manager is not provisioned yet; wired up when it is (R20)",
-      nextLink: { ...nextLink, managerSourceId: null },
-    };
-  };
 
   if (link && target) {
     if (target.deletedDateTime !== null) {
@@ -124,7 +109,7 @@ export function planUser(o: UserObservation, ctx: PlanContext): UserPlan {
         const { changes, modifiedProperties } = m.diff(target);
         const next: Link = { ...link, state: "active", softDeletedAt: null, fingerprint: m.fingerprint, disabledFlowed: !enabled };
         plan.actions.push({ ...base, kind: "restore", targetId: link.targetId, changes, modifiedProperties, reason: "R15: back in scope within 30 days of the soft delete", nextLink: next });
-        pushIf(plan.actions, managerAction(link.targetId, target.managerId, next));
+        pushIf(plan.actions, setManagerPlan(o, m, ctx, link.targetId, target.managerId, next));
       } else {
         plan.actions.push({
           ...base,
@@ -147,7 +132,7 @@ export function planUser(o: UserObservation, ctx: PlanContext): UserPlan {
     } else if (!sameLink(link, next)) {
       plan.bookkeeping.push({ sourceId: o.sourceId, link: next, reason: "already up to date" });
     }
-    pushIf(plan.actions, managerAction(link.targetId, target.managerId, next));
+    pushIf(plan.actions, setManagerPlan(o, m, ctx, link.targetId, target.managerId, next));
     return plan;
   }
 
@@ -210,7 +195,7 @@ export function planUser(o: UserObservation, ctx: PlanContext): UserPlan {
     }
     const next: Link = { ...freshLink(o.sourceId, match.user.id), fingerprint: m.fingerprint, disabledFlowed: !enabled };
     plan.actions.push({ ...base, kind: "link", targetId: match.user.id, matchedBy: match.matchedBy, changes, modifiedProperties, reason: `R9: matched an existing external user by ${match.matchedBy}`, nextLink: next });
-    pushIf(plan.actions, managerAction(match.user.id, match.user.managerId, next));
+    pushIf(plan.actions, setManagerPlan(o, m, ctx, match.user.id, match.user.managerId, next));
     return plan;
   }
   if (!enabled) {
@@ -227,11 +212,29 @@ export function planUser(o: UserObservation, ctx: PlanContext): UserPlan {
     reason: link ? "R16: the previous target account was purged; a new one is created" : "R8: in scope with no target account",
     nextLink: next,
   });
-  pushIf(plan.actions, managerAction(null, null, next));
+  pushIf(plan.actions, setManagerPlan(o, m, ctx, null, null, next));
   return plan;
 }
 
 type SetManagerPlan = Extract<PlannedAction, { kind: "setManager" }> | null;
+
+/** The manager action of an in-scope user (R20), or null when there is nothing to write. */
+function setManagerPlan(o: UserObservation, m: MappedValues, ctx: PlanContext, targetId: string | null, currentManagerTargetId: string | null, nextLink: Link): SetManagerPlan {
+  if (!ctx.mapsManager || m.managerSourceId === undefined || m.managerSourceId === null) return null;
+  const managerLink = ctx.managerLink(m.managerSourceId);
+  const managerTargetId = managerLink && managerLink.state === "active" ? managerLink.targetId : null;
+  if (managerTargetId !== null && managerTargetId === currentManagerTargetId) return null;
+  return {
+    sourceId: o.sourceId,
+    displayName: o.source?.displayName ?? null,
+    kind: "setManager",
+    targetId,
+    managerSourceId: m.managerSourceId,
+    managerTargetId,
+    reason: managerTargetId ? "the manager changed in the source" : "the manager is not provisioned yet; wired up when it is (R20)",
+    nextLink: { ...nextLink, managerSourceId: null },
+  };
+}
 
 function pushIf(list: PlannedAction[], action: SetManagerPlan): void {
   if (action) list.push(action);
