@@ -185,6 +185,20 @@ export function createSyncJob(options: SyncJobOptions): SyncJob {
 
 type Entry = [sourceId: string, user: DirectoryUser | null | undefined];
 
+/** The log's action for each planned action kind (an update that disables logs as `disable`). */
+const KIND_TO_LOG: Record<PlannedAction["kind"], LogEntry["action"]> = {
+  create: "create",
+  link: "update",
+  update: "update",
+  restore: "restore",
+  softDelete: "delete",
+  setManager: "update",
+  skip: "skip",
+  error: "other",
+};
+
+const NOT_MAPPED = Object.freeze({ mapped: null, error: null });
+
 class SyncJobImpl extends EventEmitter<SyncJobEvents> implements SyncJob {
   readonly id: string;
   readonly config: SyncJobConfig;
@@ -381,8 +395,17 @@ class Cycle {
     return { clock: this.job.clock, maxAttempts: this.job.config.options.maxAttemptsPerCycle, signal: this.signal, random: this.job.random };
   }
 
+  private lastNowMs = Number.NaN;
+  private lastNowIso = "";
+
+  /** The job clock's time as ISO 8601 (the string is reused while the time stands still). */
   get nowIso(): string {
-    return this.job.clock.now().toISOString();
+    const ms = this.job.clock.now().getTime();
+    if (ms !== this.lastNowMs) {
+      this.lastNowMs = ms;
+      this.lastNowIso = new Date(ms).toISOString();
+    }
+    return this.lastNowIso;
   }
 
   // ------------------------------------------------------------ the pipeline
@@ -555,39 +578,41 @@ class Cycle {
     );
     const stored = await job.store.getLinks(job.id, ids, { signal: this.signal });
     const linkOf = (id: string): Link | null => (this.cycleLinks.has(id) ? this.cycleLinks.get(id)! : (stored.get(id) ?? null));
-    const ctxNow = () => job.clock.now();
+    const mapContext = { now: () => job.clock.now(), random: job.random, sourceTenantId: job.config.sourceTenantId };
     const evaluated = entries.map(([id, user]) => {
       const scope = decideScope(job.compiled, user ?? null, job.tracker.isAssigned(id), explain);
-      const m = scope.inScope && user ? mapUser(job.compiled, user, { now: ctxNow, random: job.random, sourceTenantId: job.config.sourceTenantId }) : { mapped: null, error: null };
-      return { id, user: user ?? null, scope, ...m, link: linkOf(id) };
+      const m = scope.inScope && user ? mapUser(job.compiled, user, mapContext) : NOT_MAPPED;
+      return { id, user: user ?? null, scope, mapped: m.mapped, error: m.error, link: linkOf(id) };
     });
     // Managers' links, for the reference pass.
     const managerIds = [...new Set(evaluated.map((e) => e.mapped?.managerSourceId).filter((x): x is string => typeof x === "string"))];
     const managerStored = managerIds.length ? await job.store.getLinks(job.id, managerIds.filter((m) => !this.cycleLinks.has(m)), { signal: this.signal }) : new Map<string, Link>();
     const managerLink = (mid: string): Link | null => (this.cycleLinks.has(mid) ? this.cycleLinks.get(mid)! : (managerStored.get(mid) ?? null));
 
+    const observe = (e: (typeof evaluated)[number], linkedTarget: DirectoryUser | null | undefined, candidates: MatchCandidate[] | undefined): UserObservation => ({
+      sourceId: e.id,
+      source: e.user,
+      scope: e.scope,
+      mapped: e.mapped,
+      mappingError: e.error,
+      link: e.link,
+      linkedTarget,
+      candidates,
+      escrow: this.escrows.get(e.id) ?? null,
+    });
     const observations = await Promise.all(
-      evaluated.map((e) =>
-        this.limit(async (): Promise<UserObservation> => {
+      evaluated.map((e) => {
+        const read = needsTargetRead(e.link, e.scope.inScope, e.mapped?.fingerprint ?? null, this.forceWrite);
+        // Users that need neither a target read nor matching are observed without I/O (and without a limiter slot).
+        if (!read && !(e.scope.inScope && e.mapped && !e.link)) return observe(e, undefined, undefined);
+        return this.limit(async (): Promise<UserObservation> => {
           let linkedTarget: DirectoryUser | null | undefined;
-          if (needsTargetRead(e.link, e.scope.inScope, e.mapped?.fingerprint ?? null, this.forceWrite)) {
-            linkedTarget = await job.target.getUser(e.link!.targetId, { includeDeleted: true, signal: this.signal });
-          }
+          if (read) linkedTarget = await job.target.getUser(e.link!.targetId, { includeDeleted: true, signal: this.signal });
           let candidates: MatchCandidate[] | undefined;
           if (e.scope.inScope && e.mapped && (!e.link || linkedTarget === null)) candidates = await this.match(e.id, e.user!);
-          return {
-            sourceId: e.id,
-            source: e.user,
-            scope: e.scope,
-            mapped: e.mapped,
-            mappingError: e.error,
-            link: e.link,
-            linkedTarget,
-            candidates,
-            escrow: this.escrows.get(e.id) ?? null,
-          };
-        }),
-      ),
+          return observe(e, linkedTarget, candidates);
+        });
+      }),
     );
     const ctx = { now: this.nowIso, forceWrite: this.forceWrite, mapsManager: job.compiled.mappings.mapsManager, managerLink };
     return observations.map((observation) => ({ observation, ...planUser(observation, ctx) }));
@@ -714,9 +739,9 @@ class Cycle {
   private async executeSetManager(action: SetManagerAction): Promise<void> {
     const job = this.job;
     const started = Date.now();
-    const userLink = await this.currentLink(action.sourceId);
+    const userLink = this.cycleLinks.has(action.sourceId) ? this.cycleLinks.get(action.sourceId)! : await this.currentLink(action.sourceId);
     if (!userLink || userLink.state !== "active") return;
-    const managerLink = await this.currentLink(action.managerSourceId);
+    const managerLink = this.cycleLinks.has(action.managerSourceId) ? this.cycleLinks.get(action.managerSourceId)! : await this.currentLink(action.managerSourceId);
     if (!managerLink || managerLink.state !== "active" || !managerLink.targetId) {
       // The manager is not provisioned (yet): remember it (R20 beyond).
       if (userLink.managerSourceId !== action.managerSourceId) await this.writeState({ putLinks: [{ ...userLink, managerSourceId: action.managerSourceId }] }, action.sourceId, { ...userLink, managerSourceId: action.managerSourceId });
@@ -804,17 +829,7 @@ class Cycle {
   }
 
   logEntry(action: PlannedAction, status: LogEntry["status"], targetId: string | null, error: ErrorInfo | null, started: number, modified: ModifiedProperty[], steps: ProvisioningStep[] = []): LogEntry {
-    const kindToLog: Record<PlannedAction["kind"], LogEntry["action"]> = {
-      create: "create",
-      link: "update",
-      update: "update",
-      restore: "restore",
-      softDelete: "delete",
-      setManager: "update",
-      skip: "skip",
-      error: "other",
-    };
-    const logAction = action.kind === "update" && action.disables ? "disable" : kindToLog[action.kind];
+    const logAction = action.kind === "update" && action.disables ? "disable" : KIND_TO_LOG[action.kind];
     return {
       id: newId(),
       time: this.nowIso,
@@ -853,7 +868,16 @@ class Cycle {
       job.emit("stagedDeletes", { jobId: job.id, cycleId: this.cycleId, count: guard.count, threshold: guard.threshold });
       return;
     }
-    await Promise.all(this.deferred.map((a) => this.limit(() => this.execute(a))));
+    await this.executeAll(this.deferred);
+  }
+
+  /** Executes actions with the cycle's concurrency, a chunk at a time (so a million actions do not make a million pending promises at once). */
+  private async executeAll(actions: readonly PlannedAction[]): Promise<void> {
+    const size = Math.max(this.job.chunkSize, this.job.config.options.concurrency);
+    for (let i = 0; i < actions.length; i += size) {
+      const slice = actions.length <= size ? actions : actions.slice(i, i + size);
+      await Promise.all(slice.map((a) => this.limit(() => this.execute(a))));
+    }
   }
 
   private async references(): Promise<void> {
@@ -878,7 +902,7 @@ class Cycle {
       return;
     }
     job.setProgress({ cycleId: this.cycleId, phase: "references", done: 0, total: all.length });
-    await Promise.all(all.map((a) => this.limit(() => this.execute(a))));
+    await this.executeAll(all);
   }
 
   private planResult(blocked: ErrorInfo | null): JobPlan {
