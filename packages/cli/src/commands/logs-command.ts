@@ -80,7 +80,7 @@ export const logsCommand: Command = {
           e.status,
           e.source.displayName ? `${e.source.displayName} (${e.source.userId})` : e.source.userId,
           e.target.userId ?? "—",
-          e.error ? `${e.error.code}: ${e.error.message}` : [e.reason, e.modifiedProperties.length ? `${e.modifiedProperties.length} properties` : null].filter(Boolean).join(" · "),
+          e.error ? `${e.error.code}: ${e.error.message}` : [e.reason, e.modifiedProperties.length ? `${e.modifiedProperties.length} propert${e.modifiedProperties.length === 1 ? "y" : "ies"}` : null].filter(Boolean).join(" · "),
         ]),
       ),
     );

@@ -13,8 +13,13 @@ function changes(props: ReadonlyArray<{ name: string; oldValue: unknown; newValu
 /** One line of detail per planned action, for the diff table. */
 export function describeAction(a: PlannedAction): string {
   switch (a.kind) {
-    case "create":
-      return `${a.userType}: ${changes(a.modifiedProperties.filter((p) => p.newValue !== null && p.newValue !== undefined))}`;
+    case "create": {
+      const first = ["userPrincipalName", "mail", "department", "jobTitle"];
+      const props = a.modifiedProperties
+        .filter((p) => p.newValue !== null && p.newValue !== undefined)
+        .sort((x, y) => (first.indexOf(x.name) + 1 || 99) - (first.indexOf(y.name) + 1 || 99));
+      return `${a.userType}: ${props.map((p) => `${p.name}=${formatValue(p.newValue)}`).join(", ")}`;
+    }
     case "link":
       return `adopt (matched by ${a.matchedBy}); ${changes(a.modifiedProperties) || "no changes"}`;
     case "update":

@@ -15,9 +15,9 @@ export const StateConfig = z.discriminatedUnion("type", [
   z.strictObject({
     type: z.literal("sqlite"),
     /** The database file, relative to the config file. Its folder is created when missing. */
-    path: z.string().min(1),
+    path: z.string().min(1).describe("The database file, relative to the config file. Its folder is created when missing."),
     /** `PRAGMA synchronous`: `normal` (default) or `full` (also survives a power cut). */
-    synchronous: z.enum(["normal", "full"]).optional(),
+    synchronous: z.enum(["normal", "full"]).optional().describe("PRAGMA synchronous: normal (default) or full (also survives a power cut)."),
   }),
   z.strictObject({ type: z.literal("memory") }),
 ]);
@@ -45,38 +45,38 @@ export const CredentialConfig = z.discriminatedUnion("type", [
   z.strictObject({
     type: z.literal("clientSecret"),
     /** The application (client) id. */
-    clientId: z.string().min(1),
+    clientId: z.string().min(1).describe("The application (client) id."),
     /** The client secret. Secret: use `${ENV}`; never printed. */
-    clientSecret: z.string().min(1),
+    clientSecret: z.string().min(1).describe("The client secret. Secret: use ${ENV}; never printed."),
   }),
   z.strictObject({
     type: z.literal("certificate"),
     clientId: z.string().min(1),
     /** A PEM file holding the certificate and its private key, relative to the config file. */
-    certificatePath: z.string().min(1),
+    certificatePath: z.string().min(1).describe("A PEM file holding the certificate and its private key, relative to the config file."),
     /** The private key's password, if any. Secret: use `${ENV}`; never printed. */
-    certificatePassword: z.string().optional(),
+    certificatePassword: z.string().optional().describe("The private key's password, if any. Secret: use ${ENV}; never printed."),
     /** Send the x5c chain (subject name / issuer authentication). */
-    sendCertificateChain: z.boolean().optional(),
+    sendCertificateChain: z.boolean().optional().describe("Send the x5c chain (subject name / issuer authentication)."),
   }),
   z.strictObject({
     type: z.literal("defaultAzure"),
     /** The client id of a user-assigned managed identity. */
-    managedIdentityClientId: z.string().min(1).optional(),
+    managedIdentityClientId: z.string().min(1).optional().describe("The client id of a user-assigned managed identity."),
   }),
   z.strictObject({
     type: z.literal("module"),
     /** A module (relative to the config file, or a package name) whose export makes the credential. */
-    module: z.string().min(1),
+    module: z.string().min(1).describe("A module (relative to the config file, or a package name) whose export makes the credential."),
     /** The export to call; default `default`. */
-    export: z.string().min(1).optional(),
+    export: z.string().min(1).optional().describe("The export to call (default: the default export)."),
     /** Passed to the factory as its first argument. */
-    options: z.record(z.string(), z.unknown()).optional(),
+    options: z.record(z.string(), z.unknown()).optional().describe("Passed to the factory as its first argument."),
   }),
   z.strictObject({
     type: z.literal("static"),
     /** A bearer token. For tests and emulators only. Secret: never printed. */
-    token: z.string().min(1),
+    token: z.string().min(1).describe("A bearer token. For tests and emulators only. Secret: never printed."),
   }),
   z.strictObject({ type: z.literal("emulator") }),
 ]);
@@ -86,15 +86,15 @@ export type CredentialConfig = z.infer<typeof CredentialConfig>;
 /** Users, groups and the rest that a memory tenant is filled with when it has no snapshot yet. */
 export const MemoryGenerateConfig = z.strictObject({
   /** Internal members (the users sync moves). */
-  users: z.number().int().min(0).max(1_000_000).default(50),
+  users: z.number().int().min(0).max(1_000_000).default(50).describe("Internal members (the users sync moves)."),
   /** Groups: All Employees, one per department, then projects. */
-  groups: z.number().int().min(0).max(10_000).default(5),
+  groups: z.number().int().min(0).max(10_000).default(5).describe("Groups: All Employees, one per department, then projects."),
   /** Internal guests (never synced). */
-  guests: z.number().int().min(0).max(1_000_000).default(0),
+  guests: z.number().int().min(0).max(1_000_000).default(0).describe("Internal guests (never synced)."),
   /** External (B2B) users from partners outside the config (never synced). */
-  externals: z.number().int().min(0).max(1_000_000).default(0),
+  externals: z.number().int().min(0).max(1_000_000).default(0).describe("External (B2B) users from partners outside the config (never synced)."),
   /** Give members managers (an org tree). */
-  managers: z.boolean().default(true),
+  managers: z.boolean().default(true).describe("Give members managers (an org tree)."),
 });
 /** @see {@link MemoryGenerateConfig} */
 export type MemoryGenerateConfig = z.infer<typeof MemoryGenerateConfig>;
@@ -109,21 +109,24 @@ export type MemoryGenerateConfig = z.infer<typeof MemoryGenerateConfig>;
 export const MemoryAdapterConfig = z.strictObject({
   type: z.literal("memory"),
   /** Default: the tenant entry's `name`, else `Tenant <id prefix>`. */
-  displayName: z.string().min(1).optional(),
+  displayName: z.string().min(1).optional().describe("Default: the tenant entry's name, else Tenant <id prefix>."),
   /** The default verified domain. Default: from the display name, `<name>.example.com`. */
-  domain: DomainName.optional(),
+  domain: DomainName.optional().describe("The default verified domain. Default: from the display name, <name>.example.com."),
   cloud: Cloud.default("commercial"),
   /** Everything generated follows from the seed. Default: derived from the tenant id. */
-  seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
-  generate: MemoryGenerateConfig.default({ users: 50, groups: 5, guests: 0, externals: 0, managers: true }),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).optional().describe("Everything generated follows from the seed. Default: derived from the tenant id."),
+  generate: MemoryGenerateConfig.default({ users: 50, groups: 5, guests: 0, externals: 0, managers: true }).describe("What the tenant is filled with when it has no snapshot yet."),
   /**
    * Partner settings the tenant starts with: `all` — inbound sync and automatic
    * redemption (both ways) with every other tenant of the config; `none`; or
    * the ids of the tenants to trust that way.
    */
-  trust: z.union([z.enum(["all", "none"]), z.array(Guid)]).default("all"),
+  trust: z
+    .union([z.enum(["all", "none"]), z.array(Guid)])
+    .default("all")
+    .describe("Partner settings the tenant starts with: all (inbound sync and automatic redemption with every other tenant of the config), none, or the tenant ids to trust."),
   /** A JSON file the tenant is loaded from and saved to, relative to the config file. */
-  snapshotPath: z.string().min(1).optional(),
+  snapshotPath: z.string().min(1).optional().describe("A JSON file the tenant is loaded from and saved to, relative to the config file."),
 });
 /** @see {@link MemoryAdapterConfig} */
 export type MemoryAdapterConfig = z.infer<typeof MemoryAdapterConfig>;
@@ -132,22 +135,22 @@ export type MemoryAdapterConfig = z.infer<typeof MemoryAdapterConfig>;
 export const GraphAdapterConfig = z.strictObject({
   type: z.literal("graph"),
   /** Picks Graph's host, the token authority and the scope. */
-  cloud: Cloud.default("commercial"),
-  credential: CredentialConfig,
+  cloud: Cloud.default("commercial").describe("Picks Graph's host, the token authority and the scope."),
+  credential: CredentialConfig.describe("How tokens are obtained: clientSecret, certificate, defaultAzure, module; static and emulator for tests only."),
   /** Overrides Graph's root (no version segment), for example an emulator's URL. */
-  baseUrl: z.url({ protocol: /^https?$/ }).optional(),
+  baseUrl: z.url({ protocol: /^https?$/ }).optional().describe("Overrides Graph's root (no version segment), for example an emulator's URL."),
   /** The application id that names the anchor extension of synced users. Default: the credential's clientId. */
-  appId: z.string().min(1).optional(),
+  appId: z.string().min(1).optional().describe("The application id that names the anchor extension of synced users. Default: the credential's clientId."),
   /** Where synced users' anchors live: an extension name or `extensionAttribute1`…`15`. */
-  anchorAttribute: z.string().min(1).optional(),
+  anchorAttribute: z.string().min(1).optional().describe("Where synced users' anchors live: an extension name or extensionAttribute1\u202615."),
   /** HTTP requests in flight at once. Default 4. */
-  concurrency: z.number().int().min(1).max(64).optional(),
+  concurrency: z.number().int().min(1).max(64).optional().describe("HTTP requests in flight at once. Default 4."),
   /** `$top` of list reads (1–999). Default 999. */
-  pageSize: z.number().int().min(1).max(999).optional(),
+  pageSize: z.number().int().min(1).max(999).optional().describe("$top of list reads (1\u2013999). Default 999."),
   /** Retries of throttled and unavailable calls. Default 8. */
-  maxRetries: z.number().int().min(0).max(30).optional(),
+  maxRetries: z.number().int().min(0).max(30).optional().describe("Retries of throttled and unavailable calls. Default 8."),
   /** Per-request timeout, ms. Default 100,000. */
-  requestTimeoutMs: z.number().int().min(1).optional(),
+  requestTimeoutMs: z.number().int().min(1).optional().describe("Per-request timeout, ms. Default 100,000."),
 });
 /** @see {@link GraphAdapterConfig} */
 export type GraphAdapterConfig = z.infer<typeof GraphAdapterConfig>;
@@ -161,11 +164,11 @@ export type GraphAdapterConfig = z.infer<typeof GraphAdapterConfig>;
 export const ModuleAdapterConfig = z.strictObject({
   type: z.literal("module"),
   /** A module path (relative to the config file) or package name. */
-  module: z.string().min(1),
+  module: z.string().min(1).describe("A module path (relative to the config file) or package name."),
   /** The export to call; default `default`. */
-  export: z.string().min(1).optional(),
+  export: z.string().min(1).optional().describe("The export to call (default: the default export)."),
   /** Passed to the factory as its first argument. */
-  options: z.record(z.string(), z.unknown()).optional(),
+  options: z.record(z.string(), z.unknown()).optional().describe("Passed to the factory as its first argument."),
 });
 /** @see {@link ModuleAdapterConfig} */
 export type ModuleAdapterConfig = z.infer<typeof ModuleAdapterConfig>;
@@ -182,10 +185,10 @@ export type AdapterConfig = z.infer<typeof AdapterConfig>;
 /** One tenant of the config: its id and how to reach it. */
 export const TenantConfig = z.strictObject({
   /** The tenant id (GUID); jobs name tenants by it. */
-  id: Guid,
+  id: Guid.describe("The tenant id (GUID); jobs name tenants by it."),
   /** A short name for output. */
-  name: z.string().min(1).optional(),
-  adapter: AdapterConfig,
+  name: z.string().min(1).optional().describe("A short name for output."),
+  adapter: AdapterConfig.describe("How to reach the tenant: memory (demos), graph (Microsoft Graph), module (your own DirectoryPort)."),
 });
 /** @see {@link TenantConfig} */
 export type TenantConfig = z.infer<typeof TenantConfig>;
@@ -211,17 +214,17 @@ export type TenantConfig = z.infer<typeof TenantConfig>;
 export const TenantSyncConfig = z
   .strictObject({
     /** The JSON Schema, for editors: `./node_modules/@tenantsync/cli/schema/tenantsync.schema.json`. */
-    $schema: z.string().optional(),
-    state: StateConfig.default({ type: "memory" }),
-    tenants: z.array(TenantConfig).min(1, "list at least one tenant"),
-    jobs: z.array(SyncJobConfig).default([]),
+    $schema: z.string().optional().describe("The JSON Schema, for editors: ./node_modules/@tenantsync/cli/schema/tenantsync.schema.json."),
+    state: StateConfig.default({ type: "memory" }).describe("Where links, watermarks, escrows, status and logs live: sqlite (persists) or memory."),
+    tenants: z.array(TenantConfig).min(1, "list at least one tenant").describe("The tenants and how to reach them (memory, graph, module)."),
+    jobs: z.array(SyncJobConfig).default([]).describe("Sync jobs (@tenantsync/core SyncJobConfig): one source tenant into one target tenant."),
     /** Engine options shared by every job. */
     options: z
       .strictObject({
         /** Users read, evaluated and written per chunk. Default 500. */
-        chunkSize: z.number().int().min(1).max(100_000).optional(),
+        chunkSize: z.number().int().min(1).max(100_000).optional().describe("Users read, evaluated and written per chunk. Default 500."),
         /** How often a watching job looks for due cycles and source changes, ms. Default 1000. */
-        changePollIntervalMs: z.number().int().min(10).max(86_400_000).optional(),
+        changePollIntervalMs: z.number().int().min(10).max(86_400_000).optional().describe("How often a watching job looks for due cycles and source changes, ms. Default 1000."),
       })
       .default({}),
   })
