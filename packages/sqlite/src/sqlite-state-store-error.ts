@@ -15,6 +15,12 @@ import { AdapterError, isTenantSyncError } from "@tenantsync/core/port";
  * - `STORE_CORRUPT` — the file is damaged; restore it from a backup.
  * - `STORE_CLOSED` — the store was used after `close()`.
  * - `STORE_ERROR` — anything else SQLite reported.
+ *
+ * @example
+ * ```ts
+ * const code: SqliteStateStoreErrorCode = "STORE_BUSY";
+ * if (error instanceof SqliteStateStoreError && error.code === code) await retryLater();
+ * ```
  */
 export type SqliteStateStoreErrorCode =
   | "STORE_OPEN_FAILED"
