@@ -6,13 +6,26 @@ import { external, guest, internalMember } from "./user-arbitraries.ts";
  * The users and groups of one tenant, as plain data: user ids, UPNs and mails
  * are unique, every `managerId` names another user of the list (no cycles),
  * and group members are users or other groups of the list (no nesting cycles).
+ *
+ * @example
+ * ```ts
+ * const [tenant] = fc.sample(arbitraries.directory({ maxUsers: 5 }), 1);
+ * tenant.users.length; // 0 to 5
+ * ```
  */
 export interface GeneratedDirectory {
   users: DirectoryUser[];
   groups: Group[];
 }
 
-/** Options of {@link directory}. */
+/**
+ * Options of {@link directory}.
+ *
+ * @example
+ * ```ts
+ * const options: DirectoryArbitraryOptions = { domain: "fabrikam.com", maxUsers: 20, weights: { external: 0 } };
+ * ```
+ */
 export interface DirectoryArbitraryOptions {
   /** Domain of the users' UPNs and mails. Default `contoso.com`. */
   domain?: string;

@@ -1,7 +1,14 @@
 import fc from "fast-check";
 import type { AttributeMappingInput, SyncJobConfigInput } from "@tenantsync/core";
 
-/** Options of {@link jobConfig}. */
+/**
+ * Options of {@link jobConfig}.
+ *
+ * @example
+ * ```ts
+ * const options: JobConfigArbitraryOptions = { sourceTenantId: source.id, targetTenantId: target.id, scopeModes: ["all"], mappings: "default" };
+ * ```
+ */
 export interface JobConfigArbitraryOptions {
   /** Default: a random v4 GUID. */
   sourceTenantId?: fc.Arbitrary<string> | string;

@@ -2,13 +2,28 @@ import fc from "fast-check";
 import type { SyncJobConfigInput, Tenant } from "@tenantsync/core";
 import { directory, type GeneratedDirectory } from "./directory-state-arbitrary.ts";
 
-/** One tenant of a generated mesh: its description and its users and groups. */
+/**
+ * One tenant of a generated mesh: its description and its users and groups.
+ *
+ * @example
+ * ```ts
+ * for (const { tenant, directory } of mesh.tenants) load(tenant.id, directory.users);
+ * ```
+ */
 export interface GeneratedMeshTenant {
   tenant: Tenant;
   directory: GeneratedDirectory;
 }
 
-/** A generated multi-tenant organisation: tenants and the jobs between them. */
+/**
+ * A generated multi-tenant organisation: tenants and the jobs between them.
+ *
+ * @example
+ * ```ts
+ * const [mesh] = fc.sample(arbitraries.mesh({ topologies: ["full-mesh"] }), 1);
+ * mesh.jobs.length; // n × (n − 1)
+ * ```
+ */
 export interface GeneratedMesh {
   /** `hub-and-spoke` (one hub pushes to every spoke, and optionally back) or `full-mesh` (every ordered pair). */
   topology: "hub-and-spoke" | "full-mesh";
@@ -17,7 +32,14 @@ export interface GeneratedMesh {
   jobs: SyncJobConfigInput[];
 }
 
-/** Options of {@link mesh}. */
+/**
+ * Options of {@link mesh}.
+ *
+ * @example
+ * ```ts
+ * const options: MeshArbitraryOptions = { maxTenants: 3, maxUsersPerTenant: 10, topologies: ["hub-and-spoke"] };
+ * ```
+ */
 export interface MeshArbitraryOptions {
   /** Fewest tenants. Default 2. */
   minTenants?: number;

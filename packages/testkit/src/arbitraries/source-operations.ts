@@ -7,6 +7,11 @@ import { guest, internalMember, userAttributes } from "./user-arbitraries.ts";
  * One change an administrator makes in a source tenant. Plain data: apply it
  * to your backend however it is changed (an admin API, SQL, a file), or to a
  * {@link GeneratedDirectory} with {@link applySourceOperations}.
+ *
+ * @example
+ * ```ts
+ * const op: SourceOperation = { kind: "updateUser", userId: "u1", changes: { accountEnabled: false } };
+ * ```
  */
 export type SourceOperation =
   | { kind: "addUser"; user: DirectoryUser }
@@ -18,7 +23,14 @@ export type SourceOperation =
   | { kind: "addMember"; groupId: string; memberId: string }
   | { kind: "removeMember"; groupId: string; memberId: string };
 
-/** Options of {@link operations}. */
+/**
+ * Options of {@link operations}.
+ *
+ * @example
+ * ```ts
+ * const options: OperationsArbitraryOptions = { directory: tenant, maxLength: 20 };
+ * ```
+ */
 export interface OperationsArbitraryOptions {
   /** The tenant the operations apply to: its user and group ids are the ones operations name. */
   directory: GeneratedDirectory;
@@ -94,7 +106,15 @@ export function operations(options: OperationsArbitraryOptions): fc.Arbitrary<So
     });
 }
 
-/** The result of {@link applySourceOperations}. */
+/**
+ * The result of {@link applySourceOperations}.
+ *
+ * @example
+ * ```ts
+ * const { directory: after, applied } = applySourceOperations(before, ops);
+ * console.log(`${applied.filter(Boolean).length} of ${ops.length} applied`);
+ * ```
+ */
 export interface AppliedOperations {
   /** The tenant after the operations. Soft-deleted users stay in `users` with `deletedDateTime` set. */
   directory: GeneratedDirectory;

@@ -4,10 +4,22 @@ import type { DirectoryUser, UserAttributes } from "@tenantsync/core";
 /**
  * An extension attribute name the arbitraries use: a fixed (made-up) app id so
  * generated users of different runs share their extension names.
+ *
+ * @example
+ * ```ts
+ * const costCenter = `${TESTKIT_EXTENSION_PREFIX}costCenter`; // also "badgeNumber", "region"
+ * ```
  */
 export const TESTKIT_EXTENSION_PREFIX = "extension_7e57c0de0000400080000000000000aa_";
 
-/** Options shared by the user arbitraries. */
+/**
+ * Options shared by the user arbitraries.
+ *
+ * @example
+ * ```ts
+ * arbitraries.internalMember({ domain: "contoso.com", id: fc.constant("u1"), alias: () => "adele" });
+ * ```
+ */
 export interface UserArbitraryOptions {
   /** Domain of generated userPrincipalName and mail values. Default `contoso.com`. */
   domain?: string;
@@ -25,7 +37,14 @@ export interface UserArbitraryOptions {
   extensions?: boolean;
 }
 
-/** Options of {@link external}. */
+/**
+ * Options of {@link external}.
+ *
+ * @example
+ * ```ts
+ * arbitraries.external({ homeTenantId: fc.constant(sourceTenantId), synced: true });
+ * ```
+ */
 export interface ExternalUserArbitraryOptions extends UserArbitraryOptions {
   /** The external user's home tenant. Default: a random v4 GUID. */
   homeTenantId?: fc.Arbitrary<string>;
@@ -33,7 +52,14 @@ export interface ExternalUserArbitraryOptions extends UserArbitraryOptions {
   synced?: boolean;
 }
 
-/** Options of {@link userAttributes}. */
+/**
+ * Options of {@link userAttributes}.
+ *
+ * @example
+ * ```ts
+ * arbitraries.userAttributes({ mode: "update", writableAttributes: target.capabilities.writableAttributes });
+ * ```
+ */
 export interface UserAttributesArbitraryOptions {
   /**
    * `create` bags always carry `displayName`; `update` bags may be empty and

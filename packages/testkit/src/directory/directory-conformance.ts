@@ -66,7 +66,14 @@ export interface DirectoryConformanceOptions<T extends DirectoryPort = Directory
   additionalTests?: (kit: DirectoryKit<T>) => void;
 }
 
-/** What {@link DirectoryConformanceOptions.additionalTests} gets. */
+/**
+ * What {@link DirectoryConformanceOptions.additionalTests} gets.
+ *
+ * @example
+ * ```ts
+ * additionalTests: (kit) => it("survives a restart", async () => { const { directory } = await kit.fixture(); … }),
+ * ```
+ */
 export interface DirectoryKit<T extends DirectoryPort = DirectoryPort> {
   /** A fresh directory, probe and helpers; released when the current test finishes. */
   fixture(): Promise<DirectoryFixture<T>>;

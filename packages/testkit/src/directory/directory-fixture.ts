@@ -30,7 +30,14 @@ export interface DirectoryFixtureSource<T extends DirectoryPort> {
 /**
  * One test's world: a fresh directory, its probe, the factory context, the
  * capabilities the kit holds the adapter to, and helpers that seed and write
- * users with unique names.
+ * users with unique names. Your `additionalTests` get one from `kit.fixture()`.
+ *
+ * @example
+ * ```ts
+ * const fx = await kit.fixture();
+ * const user = await fx.directory.createExternalUser(fx.externalInput(), fx.write);
+ * expect((await fx.probe.getUser(user.id))?.origin).toBe("external");
+ * ```
  */
 export interface DirectoryFixture<T extends DirectoryPort = DirectoryPort> {
   directory: T;

@@ -6,6 +6,11 @@ import type { DirectoryUser, DirectoryUserInput, Group, ManualClock, PartnerSett
  * users carry `origin: "internal"` (the default); external (B2B) users carry
  * `origin: "external"`, a `homeTenantId` and, when sync made them, an
  * `alternativeSecurityId`. `managerId`, when set, names a user seeded before.
+ *
+ * @example
+ * ```ts
+ * const input: SeedUserInput = { userPrincipalName: "adele@contoso.com", displayName: "Adele Vance", origin: "internal" };
+ * ```
  */
 export type SeedUserInput = Omit<DirectoryUserInput, "id" | "createdDateTime" | "deletedDateTime">;
 

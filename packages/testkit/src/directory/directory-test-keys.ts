@@ -73,5 +73,12 @@ export const DIRECTORY_CONFORMANCE_TESTS = [
   "convergence.afterSourceChanges",
 ] as const;
 
-/** The key of one test of the directory conformance suite. @see {@link DIRECTORY_CONFORMANCE_TESTS} */
+/**
+ * The key of one test of the directory conformance suite. @see {@link DIRECTORY_CONFORMANCE_TESTS}
+ *
+ * @example
+ * ```ts
+ * const off: DirectoryConformanceTest[] = ["changes.replay"];
+ * ```
+ */
 export type DirectoryConformanceTest = (typeof DIRECTORY_CONFORMANCE_TESTS)[number];

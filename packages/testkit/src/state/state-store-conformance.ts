@@ -30,7 +30,14 @@ export interface StateStoreConformanceOptions<S extends StateStore = StateStore>
   additionalTests?: (kit: StateStoreKit<S>) => void;
 }
 
-/** What {@link StateStoreConformanceOptions.additionalTests} gets. */
+/**
+ * What {@link StateStoreConformanceOptions.additionalTests} gets.
+ *
+ * @example
+ * ```ts
+ * additionalTests: (kit) => it("vacuums", async () => { const { store, jobId } = await kit.fixture(); … }),
+ * ```
+ */
 export interface StateStoreKit<S extends StateStore = StateStore> {
   /** A fresh store and helpers; released when the current test finishes. */
   fixture(): Promise<StateStoreFixture<S>>;

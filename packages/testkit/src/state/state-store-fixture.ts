@@ -19,7 +19,16 @@ export interface StateStoreProbe {
   reopen?(): Promise<StateStore>;
 }
 
-/** One test's world: a fresh store, its probe, and builders of valid records. */
+/**
+ * One test's world: a fresh store, its probe, and builders of valid records.
+ *
+ * @example
+ * ```ts
+ * const { store, jobId, link } = await kit.fixture();
+ * const id = jobId();
+ * await store.write(id, { putLinks: [link("s1")] });
+ * ```
+ */
 export interface StateStoreFixture<S extends StateStore = StateStore> {
   store: S;
   probe: StateStoreProbe;

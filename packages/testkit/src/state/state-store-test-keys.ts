@@ -31,5 +31,12 @@ export const STATE_STORE_CONFORMANCE_TESTS = [
   "properties.model",
 ] as const;
 
-/** The key of one test of the state store conformance suite. @see {@link STATE_STORE_CONFORMANCE_TESTS} */
+/**
+ * The key of one test of the state store conformance suite. @see {@link STATE_STORE_CONFORMANCE_TESTS}
+ *
+ * @example
+ * ```ts
+ * const off: StateStoreConformanceTest[] = ["durability.reopen"];
+ * ```
+ */
 export type StateStoreConformanceTest = (typeof STATE_STORE_CONFORMANCE_TESTS)[number];
