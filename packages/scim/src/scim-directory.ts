@@ -32,7 +32,7 @@ import { decodeExternalId, encodeExternalId } from "./external-id.ts";
 import { scimEqualityFilter } from "./scim-filter.ts";
 import { buildScimResource, compileScimMapping, type ScimAttributeMapping, type ScimUserMapper } from "./scim-mapping.ts";
 import { SCIM_PATCH_OP_SCHEMA, attributeKey, attributePathText, findKey, nextAttributeValue, parseScimPath, readScimPath, type ScimPath } from "./scim-path.ts";
-import { createScimTransport, type ScimRequest, type ScimTransport, type ScimTransportStats } from "./scim-transport.ts";
+import { createScimTransport, type ScimTransport, type ScimTransportStats } from "./scim-transport.ts";
 import { formatSoftDeleteMarker, readSoftDeleteMarker } from "./soft-delete-marker.ts";
 
 /** The tenant a SCIM service stands for in a job (validated like core's `Tenant`). */

@@ -1,4 +1,4 @@
-import { ConfigError, DirectoryUser as DirectoryUserSchema, EXTENSION_ATTRIBUTE_PATTERN, AdapterError, type ConfigIssue, type DirectoryUser, type Tenant } from "@tenantsync/core";
+import { ConfigError, DirectoryUser as DirectoryUserSchema, EXTENSION_ATTRIBUTE_PATTERN, AdapterError, type ConfigIssue, type DirectoryUser } from "@tenantsync/core";
 import { decodeExternalId } from "./external-id.ts";
 import { SCIM_ENTERPRISE_USER_SCHEMA, SCIM_USER_SCHEMA, findKey, parseScimPath, readScimPath, writeScimPath, type ScimPath } from "./scim-path.ts";
 import { readSoftDeleteMarker } from "./soft-delete-marker.ts";
@@ -101,7 +101,7 @@ export interface ScimMappingOptions {
   /** The soft-delete marker path, or null (see `ScimDirectoryOptions.softDeleteMarker`). */
   softDeleteMarker?: string | null | undefined;
   /** The tenant behind the service (its default domain names users whose userName is not alias@domain). */
-  tenant: Pick<Tenant, "id" | "verifiedDomains">;
+  tenant: { id: string; verifiedDomains: readonly string[] };
 }
 
 /**

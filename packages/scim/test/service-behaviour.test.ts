@@ -1,11 +1,11 @@
 // How the adapter talks to real SCIM services: ETags and If-Match, paging,
 // filters and their fallback, escaping, retries with Retry-After, auth.
 import { afterEach, describe, expect, it } from "vitest";
-import { AuthError, ConflictError, InvalidValueError, ThrottledError, TransientError, createManualClock } from "@tenantsync/core";
+import { AdapterError, AuthError, ConflictError, InvalidValueError, ThrottledError, TransientError, createManualClock } from "@tenantsync/core";
 import { compileScimMapping, createScimDirectory, type ScimDirectoryOptions } from "../src/index.ts";
 import { BETTER_AUTH_MARKER, startBetterAuthScimServer, type BetterAuthScimServer } from "./helpers/better-auth-server.ts";
 import { resourceOfSeed } from "./helpers/probes.ts";
-import { startScimmyServer, type ScimmyServer } from "./helpers/scimmy-server.ts";
+import { startScimmyServer } from "./helpers/scimmy-server.ts";
 import { SCIM_TENANT, SOURCE_TENANT } from "./helpers/tenants.ts";
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -74,6 +74,17 @@ describe("paging", () => {
     expect(found).toHaveLength(25);
     expect(new Set(found.map((u) => u.id)).size).toBe(25);
     expect(server.store.listQueries.map((q) => [q.startIndex, q.count])).toEqual([["1", "7"], ["8", "7"], ["15", "7"], ["22", "7"]]);
+  });
+});
+
+describe("a service that ignores paging", () => {
+  it("stops with SCIM_PAGING_IGNORED instead of looping when every page repeats the first (scimmy-routers on express 5)", async () => {
+    const page = { schemas: ["urn:ietf:params:scim:api:messages:2.0:ListResponse"], totalResults: 5, startIndex: 1, itemsPerPage: 2, Resources: [{ id: "a", userName: "a@x.com", jobTitle: "x" }, { id: "b", userName: "b@x.com" }] };
+    const fetch = (async () => new Response(JSON.stringify(page), { status: 200, headers: { "content-type": "application/scim+json" } })) as typeof globalThis.fetch;
+    const directory = createScimDirectory({ baseUrl: "http://127.0.0.1:9/scim", token: "t", tenant: SCIM_TENANT, deprovision: "delete", fetch, pageSize: 2 });
+    const error = await directory.findUsers({ attribute: "mail", value: "a@x.com" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AdapterError);
+    expect((error as AdapterError).code).toBe("SCIM_PAGING_IGNORED");
   });
 });
 

@@ -57,6 +57,11 @@ const markerExtension = new SCIMMY.Types.SchemaDefinition("TenantsyncUser", MARK
   new SCIMMY.Types.Attribute("string", "deprovisioned", { description: "When and from which state tenantsync soft-deleted the user" }),
 ]);
 
+/** A SCIM error for scimmy to answer with (its typings want a string scimType; null means none). */
+function failure(status: number, scimType: string | null, message: string): Error {
+  return new SCIMMY.Types.Error(status, scimType as string, message);
+}
+
 let declared = false;
 let counter = 0;
 
@@ -94,7 +99,7 @@ function declare(): void {
       const users = [...ctx.store.users.values()].map((u) => structuredClone(u));
       if (resource.id !== undefined) {
         const found = ctx.store.users.get(resource.id);
-        if (!found) throw new SCIMMY.Types.Error(404, null, `Resource ${resource.id} not found`);
+        if (!found) throw failure(404, null, `Resource ${resource.id} not found`);
         return structuredClone(found);
       }
       return resource.filter ? resource.filter.match(users) : users;
@@ -104,22 +109,22 @@ function declare(): void {
       delete data.meta;
       const id = resource.id ?? null;
       let previous = id === null ? undefined : ctx.store.users.get(id);
-      if (id !== null && !previous) throw new SCIMMY.Types.Error(404, null, `Resource ${id} not found`);
+      if (id !== null && !previous) throw failure(404, null, `Resource ${id} not found`);
       ctx.store.beforeWrite?.(id);
       if (id !== null) previous = ctx.store.users.get(id);
       if (previous && ctx.ifMatch !== undefined && ctx.ifMatch !== previous.meta.version) {
-        throw new SCIMMY.Types.Error(412, null, `If-Match ${ctx.ifMatch} does not match the current version ${previous.meta.version}`);
+        throw failure(412, null, `If-Match ${ctx.ifMatch} does not match the current version ${previous.meta.version}`);
       }
       const clash = conflicts(ctx.store, data, id);
-      if (clash) throw new SCIMMY.Types.Error(409, "uniqueness", clash);
+      if (clash) throw failure(409, "uniqueness", clash);
       const stored = { ...data, id: id ?? `scimmy-${++counter}-${Math.random().toString(16).slice(2, 10)}`, meta: stamp(previous) } as StoredUser;
       ctx.store.users.set(stored.id, stored);
       return structuredClone(stored);
     },
     degress: async (resource: { id?: string }, ctx: RequestContext) => {
       const previous = ctx.store.users.get(resource.id!);
-      if (!previous) throw new SCIMMY.Types.Error(404, null, `Resource ${resource.id} not found`);
-      if (ctx.ifMatch !== undefined && ctx.ifMatch !== previous.meta.version) throw new SCIMMY.Types.Error(412, null, `If-Match ${ctx.ifMatch} does not match ${previous.meta.version}`);
+      if (!previous) throw failure(404, null, `Resource ${resource.id} not found`);
+      if (ctx.ifMatch !== undefined && ctx.ifMatch !== previous.meta.version) throw failure(412, null, `If-Match ${ctx.ifMatch} does not match ${previous.meta.version}`);
       ctx.store.users.delete(resource.id!);
     },
     extensions: [
