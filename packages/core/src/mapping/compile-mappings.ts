@@ -217,11 +217,74 @@ function convert(kind: TargetKind, target: string, raw: unknown, jobUserType: Us
   }
 }
 
+/** Marks a mapping slot left out by IGNORE_FLOW. */
+const ABSENT: unique symbol = Symbol("absent");
+
+/**
+ * {@link MappedUser.values} without a Map per user: one array of slots (one
+ * per compiled mapping, in order) read through the compiled set's shared
+ * name → slot index. Behaves as a ReadonlyMap keyed by target attribute name.
+ */
+class MappingValues implements ReadonlyMap<string, unknown> {
+  constructor(
+    private readonly slotOf: ReadonlyMap<string, number>,
+    private readonly slots: readonly unknown[],
+  ) {}
+
+  get(name: string): unknown {
+    const k = this.slotOf.get(name);
+    if (k === undefined) return undefined;
+    const v = this.slots[k];
+    return v === ABSENT ? undefined : v;
+  }
+
+  has(name: string): boolean {
+    const k = this.slotOf.get(name);
+    return k !== undefined && this.slots[k] !== ABSENT;
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const v of this.slots) if (v !== ABSENT) n++;
+    return n;
+  }
+
+  *entries(): MapIterator<[string, unknown]> {
+    for (const [name, k] of this.slotOf) {
+      const v = this.slots[k];
+      if (v !== ABSENT) yield [name, v];
+    }
+  }
+
+  *keys(): MapIterator<string> {
+    for (const [name] of this.entries()) yield name;
+  }
+
+  *values(): MapIterator<unknown> {
+    for (const [, v] of this.entries()) yield v;
+  }
+
+  forEach(fn: (value: unknown, key: string, map: ReadonlyMap<string, unknown>) => void, thisArg?: unknown): void {
+    for (const [name, v] of this.entries()) fn.call(thisArg, v, name, this);
+  }
+
+  [Symbol.iterator](): MapIterator<[string, unknown]> {
+    return this.entries();
+  }
+}
+
+function slotValue(slots: readonly unknown[], k: number | undefined): unknown {
+  return k === undefined || slots[k] === ABSENT ? undefined : slots[k];
+}
+
 function isEmptyValue(value: unknown): boolean {
   return value === null || value === undefined || value === "" || (Array.isArray(value) && value.length === 0);
 }
 
 // ---- fingerprint: a 64-bit hash (two 32-bit FNV-1a lanes with different primes, murmur-style finalizers) ----
+
+/** Character codes of the hex digits 0-9a-f. */
+const HEX_CODES: readonly number[] = Array.from("0123456789abcdef", (c) => c.charCodeAt(0));
 
 /** Incremental hash of the values an update would write; the mapping order is fixed, so names need not be hashed. */
 class FingerprintHasher {
@@ -278,7 +341,12 @@ class FingerprintHasher {
     h2 = Math.imul(h2 ^ (h2 >>> 15), 0x2c1b3c6d);
     h2 = Math.imul(h2 ^ (h2 >>> 12), 0x297a2d39);
     h2 ^= h2 >>> 15;
-    return (h1 >>> 0).toString(16).padStart(8, "0") + (h2 >>> 0).toString(16).padStart(8, "0");
+    // 16 lower-case hex digits, as (h >>> 0).toString(16).padStart(8, "0") twice, in one flat string.
+    const x = HEX_CODES;
+    return String.fromCharCode(
+      x[(h1 >>> 28) & 15]!, x[(h1 >>> 24) & 15]!, x[(h1 >>> 20) & 15]!, x[(h1 >>> 16) & 15]!, x[(h1 >>> 12) & 15]!, x[(h1 >>> 8) & 15]!, x[(h1 >>> 4) & 15]!, x[h1 & 15]!,
+      x[(h2 >>> 28) & 15]!, x[(h2 >>> 24) & 15]!, x[(h2 >>> 20) & 15]!, x[(h2 >>> 16) & 15]!, x[(h2 >>> 12) & 15]!, x[(h2 >>> 8) & 15]!, x[(h2 >>> 4) & 15]!, x[h2 & 15]!,
+    );
   }
 }
 
@@ -513,6 +581,10 @@ function buildCompiledMappings(compiled: readonly Compiled[], jobUserType: UserT
     return m.targetAttributeName === "manager" || (m.targetAttributeName === "userType" && m.flowType === "Always");
   });
   const mappings: readonly CompiledMapping[] = Object.freeze(compiled.map(({ compiled: _c, ...rest }) => Object.freeze(rest)));
+  const slotOf: ReadonlyMap<string, number> = new Map(compiled.map((m, k) => [m.targetAttributeName, k]));
+  const userTypeSlot = slotOf.get("userType");
+  const managerSlot = slotOf.get("manager");
+  const matchingSlots = matching.map((m) => ({ attribute: m.targetAttributeName, slot: slotOf.get(m.targetAttributeName)! }));
 
   function fail(m: Compiled, user: DirectoryUser, what: string, cause?: unknown): never {
     throw new MappingError(`Mapping attributeMappings[${m.index}] (target '${m.targetAttributeName}', source ${JSON.stringify(m.expression)}) failed for source user ${user.id}: ${what}. Fix the user's data or the mapping; the user is retried when either changes.`, {
@@ -532,7 +604,7 @@ function buildCompiledMappings(compiled: readonly Compiled[], jobUserType: UserT
     evaluate(source, context = {}) {
       const attrs = sourceAttributesOf(source, { IsSoftDeleted: context.isSoftDeleted });
       const exprContext = { now: context.now, random: context.random, sourceTenantId: context.sourceTenantId };
-      const values = new Map<string, unknown>();
+      const slots = new Array<unknown>(compiled.length);
       const create: UserAttributes = {};
       let extensions: Record<string, string | number | boolean | null> | null = null;
       const hasher = new FingerprintHasher();
@@ -545,6 +617,7 @@ function buildCompiledMappings(compiled: readonly Compiled[], jobUserType: UserT
           fail(m, source, describeError(error), error);
         }
         if (rawValue === IGNORE_FLOW) {
+          slots[k] = ABSENT;
           if (inFingerprint[k]) hasher.absent();
           continue;
         }
@@ -556,7 +629,7 @@ function buildCompiledMappings(compiled: readonly Compiled[], jobUserType: UserT
         } catch (error) {
           fail(m, source, `the expression ${describeError(error)}`, error);
         }
-        values.set(m.targetAttributeName, value);
+        slots[k] = value;
         if (inFingerprint[k]) hasher.value(value);
         if (isEmptyValue(createValue)) continue;
         switch (m.targetKind) {
@@ -580,24 +653,24 @@ function buildCompiledMappings(compiled: readonly Compiled[], jobUserType: UserT
       if (extensions !== null) create.extensions = extensions;
 
       const matchKeys: Array<{ attribute: string; value: string }> = [];
-      for (const m of matching) {
-        const t = textOf(values.get(m.targetAttributeName));
-        if (t !== null && t !== "") matchKeys.push({ attribute: m.targetAttributeName, value: t });
+      for (const { attribute, slot } of matchingSlots) {
+        const t = textOf(slotValue(slots, slot));
+        if (t !== null && t !== "") matchKeys.push({ attribute, value: t });
       }
       let userType: MappedUser["userType"];
       if (userTypeMapping === undefined) userType = { value: jobUserType, flowType: "ObjectAddOnly" };
       else {
-        const v = values.get("userType") ?? (userTypeMapping.defaultValue !== null ? convert("special", "userType", userTypeMapping.defaultValue, jobUserType) : null);
+        const v = slotValue(slots, userTypeSlot) ?? (userTypeMapping.defaultValue !== null ? convert("special", "userType", userTypeMapping.defaultValue, jobUserType) : null);
         userType = { value: (v as UserType | null) ?? jobUserType, flowType: userTypeMapping.flowType };
       }
       return {
         createAttributes: create,
         matchKeys,
-        managerSourceId: managerMapping === undefined ? undefined : ((values.get("manager") as string | null | undefined) ?? null),
+        managerSourceId: managerMapping === undefined ? undefined : ((slotValue(slots, managerSlot) as string | null | undefined) ?? null),
         userType,
         redacted,
         fingerprint: `v1:${hasher.digest()}`,
-        values,
+        values: new MappingValues(slotOf, slots),
       };
     },
   };
