@@ -22,8 +22,19 @@ export interface CliResult {
   stderr: string;
 }
 
+/** A running `tenantsync` child process. */
+export interface CliChild {
+  process: ChildProcess;
+  /** Resolves when it exits. */
+  result: Promise<CliResult>;
+  /** What it printed so far. */
+  stdout(): string;
+  stderr(): string;
+  kill(signal: NodeJS.Signals): void;
+}
+
 /** Starts `tenantsync <args>` as a child process. */
-export function spawnCli(args: readonly string[], options: { cwd: string; env?: Record<string, string | undefined> }): ChildProcess & { result: Promise<CliResult> } {
+export function spawnCli(args: readonly string[], options: { cwd: string; env?: Record<string, string | undefined> }): CliChild {
   const child = spawn(process.execPath, cliNodeArgs(args), {
     cwd: options.cwd,
     env: { ...process.env, NO_COLOR: "1", ...options.env },
@@ -37,7 +48,7 @@ export function spawnCli(args: readonly string[], options: { cwd: string; env?: 
     child.on("error", reject);
     child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
-  return Object.assign(child, { result, get stdoutSoFar() { return stdout; }, get stderrSoFar() { return stderr; } });
+  return { process: child, result, stdout: () => stdout, stderr: () => stderr, kill: (signal) => void child.kill(signal) };
 }
 
 /** Runs `tenantsync <args>` to completion in a child process. */

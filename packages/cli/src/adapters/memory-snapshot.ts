@@ -159,7 +159,7 @@ export async function writeMemorySnapshot(path: string, directory: MemoryDirecto
   await rename(temp, path);
 }
 
-/** A memory directory whose change-feed cursors survive being saved and reloaded (see {@link SnapshotFeed}). */
+/** A memory directory whose change-feed cursors survive being saved and reloaded (see {@link SnapshotFeed}); `admin`, `tenant` and `clock` are the directory's. */
 export interface EpochFeedPort extends DirectoryPort {
   /** This process's epoch. */
   readonly epoch: string;
@@ -188,7 +188,7 @@ export function wrapEpochFeed(directory: MemoryDirectory, options: { previous: S
     }
     throw new CursorExpiredError(`memory tenant ${directory.tenant.id}: the cursor was issued by another instance of this tenant (no snapshot ties them together); a full read follows`, { tenantId: directory.tenant.id });
   };
-  return {
+  const port: EpochFeedPort = {
     name: directory.name,
     capabilities: directory.capabilities,
     epoch,
@@ -216,4 +216,6 @@ export function wrapEpochFeed(directory: MemoryDirectory, options: { previous: S
     softDeleteUser: (id, o) => directory.softDeleteUser(id, o),
     restoreUser: (id, o) => directory.restoreUser(id, o),
   };
+  // The directory's extras (tenant, clock, admin) stay reachable through the prototype.
+  return Object.assign(Object.create(directory) as EpochFeedPort, port);
 }

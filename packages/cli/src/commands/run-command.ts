@@ -140,7 +140,8 @@ async function watch(context: CommandContext, ws: Workspace, output: Output): Pr
       else output.warn(`${label}: quarantined — ${e.quarantine.reason}: ${e.quarantine.message} (next attempt ${e.quarantine.nextAttemptAt})`);
     });
   }
-  if (!output.json) {
+  if (output.json) output.line(JSON.stringify({ event: "watching", time: new Date().toISOString(), jobs: ws.jobs.map((j) => ({ id: j.id, interval: j.config.schedule.interval, trigger: j.config.schedule.trigger })) }));
+  else {
     output.note(`watching ${ws.jobs.length} job${ws.jobs.length === 1 ? "" : "s"}: ${ws.jobs.map((j) => `${ws.jobLabel(j)} every ${j.config.schedule.interval}${j.config.schedule.trigger === "changes" ? " and on source changes" : ""}`).join("; ")}`);
     output.note("press Ctrl-C to stop (a running cycle stops at the next user boundary; its state is kept)");
   }
