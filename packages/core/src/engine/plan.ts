@@ -100,7 +100,15 @@ export function planUser(o: UserObservation, ctx: PlanContext): UserPlan {
   const m = o.mapped;
   // A linked, active user whose mapped values did not change is not touched (R11):
   // the observe step does not even read its target.
-  if (link && target === undefined) return plan;
+  if (link && target === undefined) {
+    // Unchanged, but a manager may still be waiting (a later manager, or a
+    // cycle that died between the user's write and its manager's, R27).
+    if (link.managerSourceId !== null && link.state === "active" && m.managerSourceId === link.managerSourceId) {
+      const pending = setManagerPlan(o, m, ctx, link.targetId, null, link);
+      if (pending) plan.actions.push(pending);
+    }
+    return plan;
+  }
   const enabled = m.createAttributes.accountEnabled !== false;
 
   if (link && target) {
@@ -109,7 +117,7 @@ export function planUser(o: UserObservation, ctx: PlanContext): UserPlan {
         const { changes, modifiedProperties } = m.diff(target);
         const next: Link = { ...link, state: "active", softDeletedAt: null, fingerprint: m.fingerprint, disabledFlowed: !enabled };
         plan.actions.push({ ...base, kind: "restore", targetId: link.targetId, changes, modifiedProperties, reason: "R15: back in scope within 30 days of the soft delete", nextLink: next });
-        pushIf(plan.actions, setManagerPlan(o, m, ctx, link.targetId, target.managerId, next));
+        attachManager(plan.actions, next, setManagerPlan(o, m, ctx, link.targetId, target.managerId, next));
       } else {
         plan.actions.push({
           ...base,
@@ -126,13 +134,15 @@ export function planUser(o: UserObservation, ctx: PlanContext): UserPlan {
     if (!changed) return plan;
     const { changes, modifiedProperties } = m.diff(target);
     const next: Link = { ...link, state: "active", softDeletedAt: null, fingerprint: m.fingerprint, disabledFlowed: !enabled };
+    const managerStep: PlannedAction[] = [];
+    attachManager(managerStep, next, setManagerPlan(o, m, ctx, link.targetId, target.managerId, next));
     if (Object.keys(changes).length > 0) {
       const disables = changes.accountEnabled === false;
       plan.actions.push({ ...base, kind: "update", targetId: link.targetId, changes, modifiedProperties, disables, reason: disables ? "R12: disabled in the source" : "the source user changed", nextLink: next });
     } else if (!sameLink(link, next)) {
       plan.bookkeeping.push({ sourceId: o.sourceId, link: next, reason: "already up to date" });
     }
-    pushIf(plan.actions, setManagerPlan(o, m, ctx, link.targetId, target.managerId, next));
+    plan.actions.push(...managerStep);
     return plan;
   }
 
@@ -195,7 +205,7 @@ export function planUser(o: UserObservation, ctx: PlanContext): UserPlan {
     }
     const next: Link = { ...freshLink(o.sourceId, match.user.id), fingerprint: m.fingerprint, disabledFlowed: !enabled };
     plan.actions.push({ ...base, kind: "link", targetId: match.user.id, matchedBy: match.matchedBy, changes, modifiedProperties, reason: `R9: matched an existing external user by ${match.matchedBy}`, nextLink: next });
-    pushIf(plan.actions, setManagerPlan(o, m, ctx, match.user.id, match.user.managerId, next));
+    attachManager(plan.actions, next, setManagerPlan(o, m, ctx, match.user.id, match.user.managerId, next));
     return plan;
   }
   if (!enabled) {
@@ -212,7 +222,7 @@ export function planUser(o: UserObservation, ctx: PlanContext): UserPlan {
     reason: link ? "R16: the previous target account was purged; a new one is created" : "R8: in scope with no target account",
     nextLink: next,
   });
-  pushIf(plan.actions, setManagerPlan(o, m, ctx, null, null, next));
+  attachManager(plan.actions, next, setManagerPlan(o, m, ctx, null, null, next));
   return plan;
 }
 
@@ -222,8 +232,9 @@ type SetManagerPlan = Extract<PlannedAction, { kind: "setManager" }> | null;
 function setManagerPlan(o: UserObservation, m: MappedValues, ctx: PlanContext, targetId: string | null, currentManagerTargetId: string | null, nextLink: Link): SetManagerPlan {
   if (!ctx.mapsManager || m.managerSourceId === undefined || m.managerSourceId === null) return null;
   const managerLink = ctx.managerLink(m.managerSourceId);
+  // Already pointing at the manager's account (whatever state the manager is in now): nothing to do.
+  if (managerLink && currentManagerTargetId !== null && managerLink.targetId === currentManagerTargetId) return null;
   const managerTargetId = managerLink && managerLink.state === "active" ? managerLink.targetId : null;
-  if (managerTargetId !== null && managerTargetId === currentManagerTargetId) return null;
   return {
     sourceId: o.sourceId,
     displayName: o.source?.displayName ?? null,
@@ -236,7 +247,14 @@ function setManagerPlan(o: UserObservation, m: MappedValues, ctx: PlanContext, t
   };
 }
 
-function pushIf(list: PlannedAction[], action: SetManagerPlan): void {
+/**
+ * Plans the manager step of a user whose main action writes `next`, and puts
+ * the manager still to wire into `next` (R20, R27): the link that records the
+ * new fingerprint also records the pending manager, so a crash between the
+ * main write and the manager write leaves a marker the next cycle completes.
+ */
+function attachManager(list: PlannedAction[], next: Link, action: SetManagerPlan): void {
+  next.managerSourceId = action ? action.managerSourceId : null;
   if (action) list.push(action);
 }
 

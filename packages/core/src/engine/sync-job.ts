@@ -377,7 +377,8 @@ class Cycle {
   readonly managerActions: SetManagerAction[] = [];
   readonly planned: PlannedAction[] = [];
   readonly plannedBookkeeping: LinkBookkeeping[] = [];
-  readonly linkedThisCycle = new Set<string>();
+  /** In-scope users seen this cycle: their waiting reports are wired in the reference pass. */
+  readonly possibleManagers = new Set<string>();
   readonly seen = new Set<string>();
   warnings: string[] = [];
   done = 0;
@@ -539,9 +540,13 @@ class Cycle {
         if (a.kind === "softDelete" || (a.kind === "update" && a.disables)) this.deferred.push(a);
         else if (a.kind === "setManager") this.managerActions.push(a);
         else immediate.push(a);
-        if (a.kind === "create" || a.kind === "link" || a.kind === "restore") this.linkedThisCycle.add(a.sourceId);
       }
-      if (o.observation.scope.inScope) this.counts.inScope++;
+      // Any in-scope user seen this cycle may be a manager others wait for: one
+      // that came into scope, or one whose wiring a crashed cycle never did (R20, R27).
+      if (o.observation.scope.inScope) {
+        this.counts.inScope++;
+        this.possibleManagers.add(o.observation.sourceId);
+      }
     }
     if (this.mode === "plan") {
       this.planned.push(...immediate);
@@ -882,10 +887,12 @@ class Cycle {
 
   private async references(): Promise<void> {
     const job = this.job;
-    // Users waiting for a manager this cycle linked (R20 beyond).
+    // Users waiting for a manager seen in scope this cycle (R20 beyond); the
+    // manager step resolves through links and does nothing while the manager
+    // has no active account.
     const queued = new Set(this.managerActions.map((a) => a.sourceId));
     const extra: SetManagerAction[] = [];
-    for (const managerId of this.linkedThisCycle) {
+    for (const managerId of this.possibleManagers) {
       for (const dependent of job.managers.dependentsOf(managerId)) {
         if (queued.has(dependent)) continue;
         queued.add(dependent);
