@@ -11,17 +11,18 @@ export const MEMORY_SNAPSHOT_FORMAT = "tenantsync-memory-snapshot/v1";
 /**
  * Where a memory tenant's change feed stood when its snapshot was saved, so a
  * watermark a job committed in an earlier process still means something: the
- * `cursor` saved is translated to the head of the reloaded tenant's feed, as
- * long as the file's content is the one saved (`contentHash`). A cursor from
- * any other process, or any cursor after the file was edited by hand, is
- * refused with `CursorExpiredError`, which makes the engine run a full cycle
- * that re-reads everything and writes only what changed.
+ * `cursors` saved (the head as this process issued it, plus the heads of
+ * earlier processes when nothing changed since) are translated to the head of
+ * the reloaded tenant's feed, as long as the file's content is the one saved
+ * (`contentHash`). Any other cursor, or any cursor after the file was edited
+ * by hand, is refused with `CursorExpiredError`, which makes the engine run a
+ * full cycle that re-reads everything and writes only what changed.
  */
 export interface SnapshotFeed {
-  /** The process instance that issued the cursors. */
+  /** The process instance that saved the file. */
   epoch: string;
-  /** The feed's head at save time, as that instance issued it. */
-  cursor: string;
+  /** Cursors that all mean "the feed's head at save time". */
+  cursors: string[];
   /** sha256 of the saved tenant, users, bin, groups and partner settings. */
   contentHash: string;
 }
@@ -36,7 +37,7 @@ export interface MemorySnapshotFile extends MemoryDirectorySnapshot {
 const SnapshotFileSchema = z.object({
   format: z.literal(MEMORY_SNAPSHOT_FORMAT),
   savedAt: z.string().optional(),
-  feed: z.object({ epoch: z.string(), cursor: z.string(), contentHash: z.string() }).nullable().default(null),
+  feed: z.object({ epoch: z.string(), cursors: z.array(z.string()), contentHash: z.string() }).nullable().default(null),
   tenant: Tenant,
   users: z.array(z.unknown()).default([]),
   bin: z.array(z.unknown()).default([]),
@@ -165,6 +166,8 @@ export interface EpochFeedPort extends DirectoryPort {
   readonly epoch: string;
   /** The current head cursor, as this port issues it. */
   headCursor(): Promise<string>;
+  /** What to save as the snapshot's feed (everything but the hash). */
+  feedToSave(): Promise<Omit<SnapshotFeed, "contentHash">>;
 }
 
 const PREFIX = "tsnap1.";
@@ -182,7 +185,7 @@ export function wrapEpochFeed(directory: MemoryDirectory, options: { previous: S
   const unwrap = (cursor: string): string => {
     if (cursor.startsWith(`${PREFIX}${epoch}.`)) return cursor.slice(PREFIX.length + epoch.length + 1);
     const previous = options.previous;
-    if (previous && cursor === previous.cursor) {
+    if (previous && previous.cursors.includes(cursor)) {
       if (options.unchanged) return options.loadedHead;
       throw new CursorExpiredError(`memory tenant ${directory.tenant.id}: its snapshot file was edited since the cursor was issued; a full read follows (it writes only what changed)`, { tenantId: directory.tenant.id });
     }
@@ -194,6 +197,12 @@ export function wrapEpochFeed(directory: MemoryDirectory, options: { previous: S
     epoch,
     async headCursor() {
       return wrap(await directory.currentCursor());
+    },
+    async feedToSave() {
+      const head = await directory.currentCursor();
+      // Nothing happened since loading: the earlier processes' heads are still the head.
+      const inherited = head === options.loadedHead && options.previous && options.unchanged ? options.previous.cursors : [];
+      return { epoch, cursors: [wrap(head), ...inherited.filter((c) => c !== wrap(head))].slice(0, 50) };
     },
     describe: (o) => directory.describe(o),
     getPartnerSettings: (id, o) => directory.getPartnerSettings(id, o),

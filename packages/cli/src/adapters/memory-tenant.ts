@@ -49,7 +49,7 @@ export async function openMemoryTenant(entry: TenantConfig, context: AdapterCont
     return {
       directory: createYieldingPort(port),
       label: entry.name ?? stored.snapshot.tenant.displayName,
-      save: async () => writeMemorySnapshot(snapshotPath!, directory, { epoch, cursor: await port.headCursor() }),
+      save: async () => writeMemorySnapshot(snapshotPath!, directory, await port.feedToSave()),
     };
   }
 
@@ -84,6 +84,6 @@ export async function openMemoryTenant(entry: TenantConfig, context: AdapterCont
   return {
     directory: createYieldingPort(port),
     label: entry.name ?? displayName,
-    ...(snapshotPath ? { save: async () => writeMemorySnapshot(snapshotPath, directory, { epoch, cursor: await port.headCursor() }) } : {}),
+    ...(snapshotPath ? { save: async () => writeMemorySnapshot(snapshotPath, directory, await port.feedToSave()) } : {}),
   };
 }
