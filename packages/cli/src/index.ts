@@ -25,6 +25,7 @@ export {
   MemoryAdapterConfig,
   MemoryGenerateConfig,
   ModuleAdapterConfig,
+  ScimAdapterConfig,
   SECRET_FIELD_PATHS,
   StateConfig,
   TenantConfig,

@@ -110,11 +110,18 @@ export async function openWorkspace(loaded: LoadedConfig, options: OpenWorkspace
     warn: (m, data) => out.warn(`[${jobId}] ${m}${data ? ` ${JSON.stringify(data)}` : ""}`),
     error: (m, data) => out.error(`[${jobId}] ${m}${data ? ` ${JSON.stringify(data)}` : ""}`),
   });
+  // The default mapping set names attributes a SCIM service does not hold: a job
+  // into SCIM without its own mappings gets the SCIM-writable subset.
+  const scimTargets = jobConfigs.filter((j) => j.attributeMappings === null && tenants.get(j.targetTenantId.toLowerCase())?.directory.name === "scim");
+  const scimJobMappings = scimTargets.length ? (await import("@tenantsync/scim")).scimJobMappings : null;
   const jobs = jobConfigs.map((jobConfig) =>
     createSyncJob({
       source: tenants.get(jobConfig.sourceTenantId.toLowerCase())!.directory,
       target: tenants.get(jobConfig.targetTenantId.toLowerCase())!.directory,
-      config: jobConfig,
+      config:
+        scimJobMappings && scimTargets.includes(jobConfig)
+          ? { ...jobConfig, attributeMappings: scimJobMappings(tenants.get(jobConfig.targetTenantId.toLowerCase())!.directory, { userType: jobConfig.userType }) }
+          : jobConfig,
       store: state.store,
       logger: logger(jobIdOf(jobConfig)),
       ...(config.options.chunkSize ? { chunkSize: config.options.chunkSize } : {}),

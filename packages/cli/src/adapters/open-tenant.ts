@@ -2,16 +2,18 @@ import type { AdapterConfig, TenantConfig } from "../config/tenantsync-config.ts
 import { openGraphTenant } from "./graph-tenant.ts";
 import { openMemoryTenant } from "./memory-tenant.ts";
 import { openModuleTenant } from "./module-tenant.ts";
+import { openScimTenant } from "./scim-tenant.ts";
 import type { AdapterContext, AdapterFactory, OpenedTenant } from "./tenant-adapter.ts";
 
 /**
  * The built-in adapter factories, by `adapter.type`. The extension point for
- * a new directory type (SCIM): add its config variant to `AdapterConfig`
- * and its factory here. Until then, any adapter plugs in through `module`.
+ * a new directory type: add its config variant to `AdapterConfig` and its
+ * factory here. Any other adapter plugs in through `module`.
  */
 export const BUILT_IN_ADAPTERS: Readonly<Record<AdapterConfig["type"], AdapterFactory>> = Object.freeze({
   memory: openMemoryTenant,
   graph: openGraphTenant,
+  scim: openScimTenant,
   module: openModuleTenant,
 });
 

@@ -156,6 +156,42 @@ export const GraphAdapterConfig = z.strictObject({
 export type GraphAdapterConfig = z.infer<typeof GraphAdapterConfig>;
 
 /**
+ * A SCIM 2.0 service as a job's target (`@tenantsync/scim`): an app that
+ * receives synced users. Target role only. A job into it without
+ * `attributeMappings` gets the SCIM-writable subset of the default mappings.
+ */
+export const ScimAdapterConfig = z.strictObject({
+  type: z.literal("scim"),
+  /** The SCIM base URL (the one /Users hangs off). */
+  baseUrl: z.url({ protocol: /^https?$/ }).describe("The SCIM base URL (the one /Users hangs off)."),
+  /** A bearer token. Secret: use ${ENV}; never printed. */
+  token: z.string().min(1).describe("A bearer token. Secret: use ${ENV}; never printed."),
+  /** Default: the tenant entry's name, else `SCIM <id prefix>`. */
+  displayName: z.string().min(1).optional().describe("Default: the tenant entry's name."),
+  /** Domains the service's users live in; the first is used for userNameFormat external. Default: from the base URL's host. */
+  verifiedDomains: z.array(DomainName).min(1).optional().describe("Domains the service's users live in; the first is used for userNameFormat external. Default: the base URL's host."),
+  cloud: Cloud.default("commercial"),
+  /** What a soft delete does: disable (active=false, restorable) or delete (DELETE /Users/{id}). */
+  deprovision: z.enum(["disable", "delete"]).default("disable").describe("What a soft delete does: disable (active=false, restorable) or delete (DELETE /Users/{id})."),
+  /** userName: the source UPN as is (source, Entra's SCIM default) or the B2B #EXT# form (external). */
+  userNameFormat: z.enum(["source", "external"]).optional().describe("userName: the source UPN as is (source, Entra's SCIM default) or the B2B #EXT# form (external)."),
+  /** If-Match on writes: auto (when the service advertises ETags), always, never. */
+  etags: z.enum(["auto", "always", "never"]).optional().describe("If-Match on writes: auto (when the service advertises ETags), always, never."),
+  /** count of list requests. Default 100. */
+  pageSize: z.number().int().min(1).max(10_000).optional().describe("count of list requests. Default 100."),
+  /** Retries of 429/502/503/504 and network failures. Default 4. */
+  maxRetries: z.number().int().min(0).max(30).optional().describe("Retries of 429/502/503/504 and network failures. Default 4."),
+  /** Requests in flight at once. Default 4. */
+  concurrency: z.number().int().min(1).max(64).optional().describe("Requests in flight at once. Default 4."),
+  /** Most requests started per second. Default: no pacing. */
+  requestsPerSecond: z.number().positive().optional().describe("Most requests started per second. Default: no pacing."),
+  /** Per-request timeout, ms. Default 30,000. */
+  timeoutMs: z.number().int().min(1).optional().describe("Per-request timeout, ms. Default 30,000."),
+});
+/** @see {@link ScimAdapterConfig} */
+export type ScimAdapterConfig = z.infer<typeof ScimAdapterConfig>;
+
+/**
  * A directory adapter of your own: a module whose export makes a
  * `DirectoryPort` (`export default (options, context) => port`). This is
  * also where adapters without a built-in type (SCIM, until it is built in)
@@ -174,11 +210,11 @@ export const ModuleAdapterConfig = z.strictObject({
 export type ModuleAdapterConfig = z.infer<typeof ModuleAdapterConfig>;
 
 /**
- * How the CLI reaches a tenant. Built in: `memory`, `graph`, `module`. A new
- * built-in adapter (SCIM) adds its variant here and its factory in
+ * How the CLI reaches a tenant. Built in: `memory`, `graph`, `scim`,
+ * `module`. A new built-in adapter adds its variant here and its factory in
  * `adapters/open-tenant.ts`.
  */
-export const AdapterConfig = z.discriminatedUnion("type", [MemoryAdapterConfig, GraphAdapterConfig, ModuleAdapterConfig]);
+export const AdapterConfig = z.discriminatedUnion("type", [MemoryAdapterConfig, GraphAdapterConfig, ScimAdapterConfig, ModuleAdapterConfig]);
 /** @see {@link AdapterConfig} */
 export type AdapterConfig = z.infer<typeof AdapterConfig>;
 
@@ -188,7 +224,7 @@ export const TenantConfig = z.strictObject({
   id: Guid.describe("The tenant id (GUID); jobs name tenants by it."),
   /** A short name for output. */
   name: z.string().min(1).optional().describe("A short name for output."),
-  adapter: AdapterConfig.describe("How to reach the tenant: memory (demos), graph (Microsoft Graph), module (your own DirectoryPort)."),
+  adapter: AdapterConfig.describe("How to reach the tenant: memory (demos), graph (Microsoft Graph), scim (a SCIM 2.0 app, as a target), module (your own DirectoryPort)."),
 });
 /** @see {@link TenantConfig} */
 export type TenantConfig = z.infer<typeof TenantConfig>;
@@ -256,6 +292,8 @@ export const TenantSyncConfig = z
       for (const key of ["sourceTenantId", "targetTenantId"] as const) {
         if (!tenants.has(job[key].toLowerCase())) ctx.addIssue({ code: "custom", path: ["jobs", i, key], message: `tenant ${job[key]} is not listed in tenants` });
       }
+      const source = config.tenants.find((t) => t.id.toLowerCase() === job.sourceTenantId.toLowerCase());
+      if (source?.adapter.type === "scim") ctx.addIssue({ code: "custom", path: ["jobs", i, "sourceTenantId"], message: `tenant ${job.sourceTenantId} is a SCIM service, which can only be a target` });
       const id = jobIdOf(job);
       const prevId = ids.get(id);
       if (prevId !== undefined) ctx.addIssue({ code: "custom", path: ["jobs", i, "id"], message: `job id ${id} is already used by jobs[${prevId}]` });
@@ -276,6 +314,7 @@ export const SECRET_FIELD_PATHS: readonly (readonly string[])[] = [
   ["tenants", "*", "adapter", "credential", "clientSecret"],
   ["tenants", "*", "adapter", "credential", "certificatePassword"],
   ["tenants", "*", "adapter", "credential", "token"],
+  ["tenants", "*", "adapter", "token"],
 ];
 
 /** True when `path` (a concrete JSON path) names a secret field. */
