@@ -24,10 +24,24 @@ export const EXIT_CODES = Object.freeze({
   interrupted: 130,
 } as const);
 
-/** One of {@link EXIT_CODES}. */
+/**
+ * One of {@link EXIT_CODES}.
+ *
+ * @example
+ * ```ts
+ * const code: ExitCode = await runCli(["status"], io);
+ * ```
+ */
 export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
 
-/** The most severe of several exit codes (interrupted > failure > blocked > partial > ok; usage never mixes). */
+/**
+ * The most severe of several exit codes: interrupted > usage > failure > blocked > partial > ok.
+ *
+ * @example
+ * ```ts
+ * worstExitCode([EXIT_CODES.partial, EXIT_CODES.blocked]); // 3
+ * ```
+ */
 export function worstExitCode(codes: readonly ExitCode[]): ExitCode {
   const rank: Record<number, number> = { 0: 0, 4: 1, 3: 2, 1: 3, 2: 4, 130: 5 };
   let worst: ExitCode = EXIT_CODES.ok;

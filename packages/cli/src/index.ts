@@ -13,8 +13,8 @@
  *
  * @module
  */
-export { runCli, COMMANDS, globalHelp, commandHelp } from "./run-cli.ts";
-export type { CliIo, Command, CommandContext, OptionValues } from "./commands/command.ts";
+export { runCli } from "./run-cli.ts";
+export type { CliIo } from "./commands/command.ts";
 export { EXIT_CODES, worstExitCode } from "./exit-codes.ts";
 export type { ExitCode } from "./exit-codes.ts";
 export { CliUsageError } from "./cli-error.ts";
@@ -26,11 +26,9 @@ export {
   MemoryGenerateConfig,
   ModuleAdapterConfig,
   ScimAdapterConfig,
-  SECRET_FIELD_PATHS,
   StateConfig,
   TenantConfig,
   TenantSyncConfig,
-  isSecretPath,
   parseTenantSyncConfig,
   tenantSyncConfigJsonSchema,
 } from "./config/tenantsync-config.ts";
@@ -41,7 +39,7 @@ export { interpolateEnv } from "./config/interpolate-env.ts";
 export type { InterpolatedConfig } from "./config/interpolate-env.ts";
 export { REDACTED_SECRET, createRedactor } from "./config/redactor.ts";
 export type { Redactor } from "./config/redactor.ts";
-export { BUILT_IN_ADAPTERS, openTenant } from "./adapters/open-tenant.ts";
+export { openTenant } from "./adapters/open-tenant.ts";
 export type { AdapterContext, AdapterFactory, OpenedTenant } from "./adapters/tenant-adapter.ts";
 export { createCredential } from "./adapters/credentials.ts";
 export type { CredentialContext } from "./adapters/credentials.ts";
@@ -49,7 +47,7 @@ export { MEMORY_SNAPSHOT_FORMAT } from "./adapters/memory-snapshot.ts";
 export type { MemorySnapshotFile, SnapshotFeed } from "./adapters/memory-snapshot.ts";
 export { openWorkspace, openStateStore } from "./workspace.ts";
 export type { OpenWorkspaceOptions, OpenedStore, Workspace } from "./workspace.ts";
-export { runSimulation, checkSpoke } from "./simulate/simulation.ts";
+export { runSimulation } from "./simulate/simulation.ts";
 export type { RoundChanges, SimulationCheck, SimulationHooks, SimulationOptions, SimulationResult, SimulationRound } from "./simulate/simulation.ts";
 export { renderTable } from "./output/table.ts";
 export type { TableColumn } from "./output/table.ts";

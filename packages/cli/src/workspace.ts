@@ -7,7 +7,14 @@ import { CliUsageError } from "./cli-error.ts";
 import type { LoadedConfig } from "./config/load-config.ts";
 import type { Output } from "./output/output.ts";
 
-/** A state store the CLI opened, closable. */
+/**
+ * A state store the CLI opened, closable.
+ *
+ * @example
+ * ```ts
+ * const opened: OpenedStore = await openStateStore(loaded);
+ * ```
+ */
 export interface OpenedStore {
   store: StateStore;
   /** `sqlite` or `memory`. */
@@ -15,7 +22,16 @@ export interface OpenedStore {
   close(): Promise<void>;
 }
 
-/** The state store, tenants and jobs of a configuration, opened for one command. */
+/**
+ * The state store, tenants and jobs of a configuration, opened for one command.
+ *
+ * @example
+ * ```ts
+ * const ws: Workspace = await openWorkspace(loaded, { jobIds: [], writes: false, output });
+ * for (const job of ws.jobs) console.log(ws.jobLabel(job), (await job.status()).state);
+ * await ws.close();
+ * ```
+ */
 export interface Workspace {
   loaded: LoadedConfig;
   state: OpenedStore;
@@ -32,7 +48,14 @@ export interface Workspace {
   close(): Promise<void>;
 }
 
-/** Options of {@link openWorkspace}. */
+/**
+ * Options of {@link openWorkspace}.
+ *
+ * @example
+ * ```ts
+ * const options: OpenWorkspaceOptions = { jobIds: ["contoso-to-fabrikam"], writes: false, output };
+ * ```
+ */
 export interface OpenWorkspaceOptions {
   /** `--job` values; empty: every job. */
   jobIds: readonly string[];
@@ -43,7 +66,16 @@ export interface OpenWorkspaceOptions {
   verbose?: boolean;
 }
 
-/** Opens the configured state store (the SQLite file's folder is created when missing). */
+/**
+ * Opens the configured state store (the SQLite file's folder is created when missing).
+ *
+ * @example
+ * ```ts
+ * const { store, close } = await openStateStore(loaded);
+ * const failures = await store.queryLogs({ status: "failure" });
+ * await close();
+ * ```
+ */
 export async function openStateStore(loaded: LoadedConfig): Promise<OpenedStore> {
   const state = loaded.config.state;
   if (state.type === "memory") return { store: createMemoryStateStore(), kind: "memory", close: async () => {} };

@@ -4,7 +4,14 @@ import { graphEndpointsFor, type GraphAccessToken, type GraphTokenCredential } f
 import type { CredentialConfig } from "../config/tenantsync-config.ts";
 import { loadModuleExport } from "./load-module-export.ts";
 
-/** What {@link createCredential} needs besides the credential's config. */
+/**
+ * What {@link createCredential} needs besides the credential's config.
+ *
+ * @example
+ * ```ts
+ * const context: CredentialContext = { tenantId, cloud: "gcch", baseUrl: undefined, resolvePath: (p) => p, path: ["tenants", 0, "adapter", "credential"] };
+ * ```
+ */
 export interface CredentialContext {
   tenantId: string;
   cloud: Cloud;

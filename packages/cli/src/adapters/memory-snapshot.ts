@@ -5,7 +5,14 @@ import { ConfigError, CursorExpiredError, Group, PartnerSettings, Tenant, parseD
 import type { MemoryDirectory, MemoryDirectorySnapshot } from "@tenantsync/memory";
 import { z } from "zod";
 
-/** The format tag of a memory snapshot file. */
+/**
+ * The format tag of a memory snapshot file.
+ *
+ * @example
+ * ```ts
+ * JSON.parse(text).format === MEMORY_SNAPSHOT_FORMAT;
+ * ```
+ */
 export const MEMORY_SNAPSHOT_FORMAT = "tenantsync-memory-snapshot/v1";
 
 /**
@@ -17,6 +24,11 @@ export const MEMORY_SNAPSHOT_FORMAT = "tenantsync-memory-snapshot/v1";
  * (`contentHash`). Any other cursor, or any cursor after the file was edited
  * by hand, is refused with `CursorExpiredError`, which makes the engine run a
  * full cycle that re-reads everything and writes only what changed.
+ *
+ * @example
+ * ```ts
+ * const feed: SnapshotFeed | null = file.feed;
+ * ```
  */
 export interface SnapshotFeed {
   /** The process instance that saved the file. */
@@ -27,7 +39,15 @@ export interface SnapshotFeed {
   contentHash: string;
 }
 
-/** A memory snapshot file: the tenant's content plus {@link SnapshotFeed}. */
+/**
+ * A memory snapshot file: the tenant's content plus {@link SnapshotFeed}.
+ *
+ * @example
+ * ```ts
+ * const file = JSON.parse(await readFile("tenants/contoso.json", "utf8")) as MemorySnapshotFile;
+ * console.log(file.users.length, file.bin.length);
+ * ```
+ */
 export interface MemorySnapshotFile extends MemoryDirectorySnapshot {
   format: typeof MEMORY_SNAPSHOT_FORMAT;
   savedAt: string;

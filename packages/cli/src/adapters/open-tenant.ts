@@ -17,7 +17,14 @@ export const BUILT_IN_ADAPTERS: Readonly<Record<AdapterConfig["type"], AdapterFa
   module: openModuleTenant,
 });
 
-/** Opens one tenant of the config with the factory its adapter type names. */
+/**
+ * Opens one tenant of the config with the factory its adapter type names.
+ *
+ * @example
+ * ```ts
+ * const { directory, save } = await openTenant(config.tenants[0], { path: ["tenants", 0], tenantIds, resolvePath, warn: console.warn, persistentState: null, writes: true });
+ * ```
+ */
 export function openTenant(entry: TenantConfig, context: AdapterContext): Promise<OpenedTenant> {
   return BUILT_IN_ADAPTERS[entry.adapter.type](entry, context);
 }

@@ -1,7 +1,14 @@
 import type { DirectoryPort } from "@tenantsync/core";
 import type { TenantConfig } from "../config/tenantsync-config.ts";
 
-/** What an adapter factory gets besides its config. */
+/**
+ * What an adapter factory gets besides its config.
+ *
+ * @example
+ * ```ts
+ * const context: AdapterContext = { path: ["tenants", 0], tenantIds: [id], resolvePath: (p) => p, warn: console.warn, persistentState: "sqlite", writes: true };
+ * ```
+ */
 export interface AdapterContext {
   /** The tenant entry's JSON path in the config, for error messages (`["tenants", 2]`). */
   path: ReadonlyArray<string | number>;
@@ -38,5 +45,10 @@ export interface OpenedTenant {
 /**
  * Makes a tenant's directory from its config entry. Built-in factories:
  * `memory`, `graph`, `module`; a new adapter type (SCIM) adds one.
+ *
+ * @example
+ * ```ts
+ * const factory: AdapterFactory = async (entry) => ({ directory: createMemoryDirectory({ tenant: { id: entry.id, displayName: "X", verifiedDomains: ["x.example.com"] } }), label: "X" });
+ * ```
  */
 export type AdapterFactory = (entry: TenantConfig, context: AdapterContext) => Promise<OpenedTenant>;

@@ -4,7 +4,14 @@ import type { LoadedConfig } from "../config/load-config.ts";
 import type { ExitCode } from "../exit-codes.ts";
 import type { Output, TextStream } from "../output/output.ts";
 
-/** Where the CLI reads and writes: the process, or a test's buffers. */
+/**
+ * Where the CLI reads and writes: the process, or a test's buffers.
+ *
+ * @example
+ * ```ts
+ * const io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), signal: controller.signal };
+ * ```
+ */
 export interface CliIo {
   stdout: TextStream;
   stderr: TextStream;

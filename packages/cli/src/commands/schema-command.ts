@@ -5,7 +5,14 @@ import { EXIT_CODES } from "../exit-codes.ts";
 import type { Command } from "./command.ts";
 import { stringOption } from "./parse-options.ts";
 
-/** The schema file's text: the JSON Schema, two-space indented, with a final newline. */
+/**
+ * The schema file's text: the JSON Schema, two-space indented, with a final newline.
+ *
+ * @example
+ * ```ts
+ * await writeFile("tenantsync.schema.json", configSchemaText());
+ * ```
+ */
 export function configSchemaText(): string {
   return `${JSON.stringify(tenantSyncConfigJsonSchema(), null, 2)}\n`;
 }

@@ -1,6 +1,13 @@
 import type { ConfigIssue } from "@tenantsync/core";
 
-/** What {@link interpolateEnv} produced. */
+/**
+ * What {@link interpolateEnv} produced.
+ *
+ * @example
+ * ```ts
+ * const { value, issues } = interpolateEnv(JSON.parse(text), process.env);
+ * ```
+ */
 export interface InterpolatedConfig {
   /** The value with every `${NAME}` replaced. */
   value: unknown;

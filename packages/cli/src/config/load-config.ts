@@ -6,7 +6,15 @@ import { interpolateEnv } from "./interpolate-env.ts";
 import { REDACTED_SECRET, SECRET_ENV_NAME, createRedactor, type Redactor } from "./redactor.ts";
 import { isSecretPath, parseTenantSyncConfig, type TenantSyncConfig } from "./tenantsync-config.ts";
 
-/** A configuration file, read, interpolated and validated. */
+/**
+ * A configuration file, read, interpolated and validated.
+ *
+ * @example
+ * ```ts
+ * const { config, resolvePath, redactor } = await loadConfigFile("tenantsync.json");
+ * console.log(redactor.redact(JSON.stringify(config)));
+ * ```
+ */
 export interface LoadedConfig {
   /** The file's absolute path. */
   path: string;
@@ -23,7 +31,14 @@ export interface LoadedConfig {
   redactedView(): unknown;
 }
 
-/** Options of {@link loadConfigFile}. */
+/**
+ * Options of {@link loadConfigFile}.
+ *
+ * @example
+ * ```ts
+ * await loadConfigFile("tenantsync.json", { env: { GRAPH_SECRET: "…" } });
+ * ```
+ */
 export interface LoadConfigOptions {
   /** Variables for `${NAME}`. Default `process.env`. */
   env?: Readonly<Record<string, string | undefined>>;

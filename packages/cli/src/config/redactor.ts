@@ -1,4 +1,11 @@
-/** The text that replaces a secret in output. */
+/**
+ * The text that replaces a secret in output.
+ *
+ * @example
+ * ```ts
+ * redactor.redact(text).includes(REDACTED_SECRET);
+ * ```
+ */
 export const REDACTED_SECRET = "[redacted]";
 
 /**

@@ -83,7 +83,14 @@ export const CredentialConfig = z.discriminatedUnion("type", [
 /** @see {@link CredentialConfig} */
 export type CredentialConfig = z.infer<typeof CredentialConfig>;
 
-/** Users, groups and the rest that a memory tenant is filled with when it has no snapshot yet. */
+/**
+ * Users, groups and the rest that a memory tenant is filled with when it has no snapshot yet.
+ *
+ * @example
+ * ```ts
+ * MemoryGenerateConfig.parse({ users: 1000, groups: 8 }); // guests 0, externals 0, managers true
+ * ```
+ */
 export const MemoryGenerateConfig = z.strictObject({
   /** Internal members (the users sync moves). */
   users: z.number().int().min(0).max(1_000_000).default(50).describe("Internal members (the users sync moves)."),
@@ -105,6 +112,11 @@ export type MemoryGenerateConfig = z.infer<typeof MemoryGenerateConfig>;
  * wrote into it is gone at exit; with `snapshotPath` it is loaded from that
  * JSON file (or generated, the first time) and saved back after every command
  * that writes. See docs/cli.md.
+ *
+ * @example
+ * ```ts
+ * MemoryAdapterConfig.parse({ type: "memory", generate: { users: 200 }, snapshotPath: "./tenants/contoso.json" });
+ * ```
  */
 export const MemoryAdapterConfig = z.strictObject({
   type: z.literal("memory"),
@@ -131,7 +143,14 @@ export const MemoryAdapterConfig = z.strictObject({
 /** @see {@link MemoryAdapterConfig} */
 export type MemoryAdapterConfig = z.infer<typeof MemoryAdapterConfig>;
 
-/** A tenant reached through Microsoft Graph v1.0 (`@tenantsync/graph`). */
+/**
+ * A tenant reached through Microsoft Graph v1.0 (`@tenantsync/graph`).
+ *
+ * @example
+ * ```ts
+ * GraphAdapterConfig.parse({ type: "graph", credential: { type: "clientSecret", clientId, clientSecret: process.env.GRAPH_SECRET } });
+ * ```
+ */
 export const GraphAdapterConfig = z.strictObject({
   type: z.literal("graph"),
   /** Picks Graph's host, the token authority and the scope. */
@@ -159,6 +178,11 @@ export type GraphAdapterConfig = z.infer<typeof GraphAdapterConfig>;
  * A SCIM 2.0 service as a job's target (`@tenantsync/scim`): an app that
  * receives synced users. Target role only. A job into it without
  * `attributeMappings` gets the SCIM-writable subset of the default mappings.
+ *
+ * @example
+ * ```ts
+ * ScimAdapterConfig.parse({ type: "scim", baseUrl: "https://app.example.com/scim/v2", token: process.env.SCIM_TOKEN });
+ * ```
  */
 export const ScimAdapterConfig = z.strictObject({
   type: z.literal("scim"),
@@ -196,6 +220,11 @@ export type ScimAdapterConfig = z.infer<typeof ScimAdapterConfig>;
  * `DirectoryPort` (`export default (options, context) => port`). This is
  * also where adapters without a built-in type (SCIM, until it is built in)
  * plug in.
+ *
+ * @example
+ * ```ts
+ * ModuleAdapterConfig.parse({ type: "module", module: "./adapters/hr.mjs", options: { url: "https://hr.example.com" } });
+ * ```
  */
 export const ModuleAdapterConfig = z.strictObject({
   type: z.literal("module"),
@@ -213,12 +242,24 @@ export type ModuleAdapterConfig = z.infer<typeof ModuleAdapterConfig>;
  * How the CLI reaches a tenant. Built in: `memory`, `graph`, `scim`,
  * `module`. A new built-in adapter adds its variant here and its factory in
  * `adapters/open-tenant.ts`.
+ *
+ * @example
+ * ```ts
+ * const adapter: AdapterConfig = { type: "memory", generate: { users: 100, groups: 3, guests: 0, externals: 0, managers: true }, cloud: "commercial", trust: "all" };
+ * ```
  */
 export const AdapterConfig = z.discriminatedUnion("type", [MemoryAdapterConfig, GraphAdapterConfig, ScimAdapterConfig, ModuleAdapterConfig]);
 /** @see {@link AdapterConfig} */
 export type AdapterConfig = z.infer<typeof AdapterConfig>;
 
-/** One tenant of the config: its id and how to reach it. */
+/**
+ * One tenant of the config: its id and how to reach it.
+ *
+ * @example
+ * ```ts
+ * TenantConfig.parse({ id: "11111111-1111-4111-8111-111111111111", name: "Contoso", adapter: { type: "memory" } });
+ * ```
+ */
 export const TenantConfig = z.strictObject({
   /** The tenant id (GUID); jobs name tenants by it. */
   id: Guid.describe("The tenant id (GUID); jobs name tenants by it."),
@@ -306,7 +347,14 @@ export const TenantSyncConfig = z
   });
 /** @see {@link TenantSyncConfig} */
 export type TenantSyncConfig = z.infer<typeof TenantSyncConfig>;
-/** The input form of {@link TenantSyncConfig}: every defaulted field optional. */
+/**
+ * The input form of {@link TenantSyncConfig}: every defaulted field optional.
+ *
+ * @example
+ * ```ts
+ * const input: TenantSyncConfigInput = { tenants: [{ id: tenantId, adapter: { type: "memory" } }] };
+ * ```
+ */
 export type TenantSyncConfigInput = z.input<typeof TenantSyncConfig>;
 
 /** JSON paths (as arrays, `*` for any array index) of the fields that hold secrets. */

@@ -1,6 +1,14 @@
 import { formatCount, formatDuration } from "./format.ts";
 
-/** One progress bar of a {@link ProgressBars} display. */
+/**
+ * One progress bar of a {@link ProgressBars} display.
+ *
+ * @example
+ * ```ts
+ * const bar: ProgressBar = bars.bar("hub → spoke");
+ * bar.update(500, 1000, "apply");
+ * ```
+ */
 export interface ProgressBar {
   /** Sets the bar: `done` of `total` units (users), in `phase`. */
   update(done: number, total: number, phase?: string): void;
@@ -8,7 +16,16 @@ export interface ProgressBar {
   finish(note?: string): void;
 }
 
-/** Several progress bars redrawn in place on a terminal. */
+/**
+ * Several progress bars redrawn in place on a terminal.
+ *
+ * @example
+ * ```ts
+ * const bars: ProgressBars = createProgressBars(process.stderr);
+ * bars.log("a note above the bars");
+ * bars.stop();
+ * ```
+ */
 export interface ProgressBars {
   bar(label: string): ProgressBar;
   /** Prints a line above the bars (which are redrawn below it). */

@@ -1,4 +1,11 @@
-/** One column of a {@link renderTable} table. */
+/**
+ * One column of a {@link renderTable} table.
+ *
+ * @example
+ * ```ts
+ * const columns: TableColumn[] = [{ header: "JOB" }, { header: "CREATED", align: "right" }];
+ * ```
+ */
 export interface TableColumn {
   header: string;
   /** Default `left`; numbers read better `right`. */

@@ -24,7 +24,14 @@ export interface SimulationOptions {
   signal?: AbortSignal | undefined;
 }
 
-/** What changed in the hub before a round. */
+/**
+ * What changed in the hub before a round.
+ *
+ * @example
+ * ```ts
+ * const c: RoundChanges = { joiners: 50, movers: 100, leavers: 25, disables: 25, returns: 12 };
+ * ```
+ */
 export interface RoundChanges {
   joiners: number;
   movers: number;
@@ -33,7 +40,15 @@ export interface RoundChanges {
   returns: number;
 }
 
-/** One round: the hub's changes, then one cycle of every job. */
+/**
+ * One round: the hub's changes, then one cycle of every job.
+ *
+ * @example
+ * ```ts
+ * const round: SimulationRound = result.rounds[1]!;
+ * console.log(round.kind, round.writes);
+ * ```
+ */
 export interface SimulationRound {
   round: number;
   label: string;
@@ -49,7 +64,14 @@ export interface SimulationRound {
   interrupted: boolean;
 }
 
-/** What a spoke holds at the end, checked against the hub. */
+/**
+ * What a spoke holds at the end, checked against the hub.
+ *
+ * @example
+ * ```ts
+ * for (const check of result.checks) if (!check.converged) console.log(check.target, check.problems);
+ * ```
+ */
 export interface SimulationCheck {
   jobId: string;
   target: string;
@@ -67,7 +89,15 @@ export interface SimulationCheck {
   converged: boolean;
 }
 
-/** What {@link runSimulation} returns. */
+/**
+ * What {@link runSimulation} returns.
+ *
+ * @example
+ * ```ts
+ * const result: SimulationResult = await runSimulation(options);
+ * console.log(result.converged, result.rounds.length);
+ * ```
+ */
 export interface SimulationResult {
   seed: number;
   hub: { id: string; name: string };
@@ -80,7 +110,14 @@ export interface SimulationResult {
   durationMs: number;
 }
 
-/** Callbacks for a display of the simulation. */
+/**
+ * Callbacks for a display of the simulation.
+ *
+ * @example
+ * ```ts
+ * await runSimulation(options, { roundCompleted: (r) => console.log(r.round, r.counts.created) });
+ * ```
+ */
 export interface SimulationHooks {
   /** The mesh is built and the jobs wired. */
   ready?(info: { tenants: SimulationResult["tenants"]; jobs: Array<{ job: SyncJob; label: string }>; hubGroup: string }): void;
