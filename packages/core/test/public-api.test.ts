@@ -46,7 +46,7 @@ describe("public API", () => {
   it("keeps the signatures other packages and users rely on", () => {
     expectTypeOf(core.compileExpression).parameters.toEqualTypeOf<[text: string]>();
     expectTypeOf(core.compileExpression).returns.toEqualTypeOf<CompiledExpression>();
-    expectTypeOf<Parameters<CompiledExpression["evaluate"]>[0]>().toEqualTypeOf<Record<string, unknown>>();
+    expectTypeOf<Parameters<CompiledExpression["evaluate"]>[0]>().toEqualTypeOf<Readonly<Record<string, unknown>>>();
     expectTypeOf(core.compileScopingFilter).returns.toHaveProperty("explain");
     expectTypeOf(core.createSyncJob).returns.toEqualTypeOf<SyncJob>();
     expectTypeOf<Awaited<ReturnType<SyncJob["plan"]>>>().toHaveProperty("actions");
