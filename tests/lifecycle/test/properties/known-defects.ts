@@ -7,12 +7,6 @@
  */
 export const KNOWN_DEFECTS = {
   /**
-   * D1 (R20, R21): a user whose manager waited for an account (R20 beyond)
-   * keeps waiting after the source removed the manager; when the former
-   * manager later gets an account, the engine sets it as the target manager.
-   */
-  d1ManagerRemovedButStillWired: true,
-  /**
    * D2 (R15, R7): the engine's assignment tracker is loaded from the groups'
    * *current* members, which leave out users in the source bin. A user that
    * was deleted when the tracker loaded (any full cycle, or the first cycle of
@@ -40,11 +34,14 @@ export const KNOWN_DEFECTS = {
    */
   d4ReportsNotRewiredToNewManagerAccount: true,
   /**
-   * D5 (R20 beyond, R14): a manager parked disabled out of scope (R14) who
-   * comes back into scope is not wired up to the reports waiting for it (the
-   * engine rewires waiting reports only after a create, link or restore, and
-   * bringing a parked account back is an update). While this is set, the model
-   * wires waiting reports only to managers created or restored in the cycle.
+   * D6 (R23, ENGINE.md "transient errors are retried within the cycle
+   * first"): reads are not retried within a cycle — the linked target user
+   * read of the observe step, the preflight's describe/getPartnerSettings,
+   * currentCursor, listGroupMembers, listUsers, readChanges — and a read that
+   * still fails (also findUsers after its retries) fails the whole cycle with
+   * an exception instead of escrowing that one user. While this is set, the
+   * fault storm hits only the target and tolerates cycles that throw
+   * transient errors.
    */
-  d5WaitingReportsNotWiredToUnparkedManager: true,
+  d6ReadsNotRetriedWithinCycle: true,
 };

@@ -378,8 +378,6 @@ export class LifecycleModel {
     this.count(this.needFull ? "R22 full cycle" : "R22 incremental cycle");
     const full = this.needFull;
     const written: ModelUser[] = [];
-    /** Users whose account was created or restored in this cycle. */
-    const linked = new Set<string>();
     const write = (u: ModelUser, a: ModelAccount) => {
       // R11/R12/R19: the account is brought to exactly what the mappings produce.
       const v = this.mapped(u);
@@ -425,7 +423,6 @@ export class LifecycleModel {
             u.account = fresh;
             u.purgeSeenOutOfScope = false;
             u.createWhenEnabled = false;
-            linked.add(u.key);
             this.count(fresh.gen > 1 ? "R16 new account after purge" : "R8 create");
             write(u, fresh);
           }
@@ -435,7 +432,6 @@ export class LifecycleModel {
             a.state = "live";
             a.binSince = null;
             a.deletedBy = null;
-            linked.add(u.key);
             this.count("R15 restore");
             write(u, a);
           } else this.count("R15 admin-deleted account left in the bin");
@@ -467,8 +463,6 @@ export class LifecycleModel {
     for (const u of written) this.wireManager(u, u.lastWritten!.managerKey, true);
     for (const u of this.users) {
       if (u.pendingManager === null || !this.inScope(u) || u.account?.state !== "live") continue;
-      // KNOWN DEFECT D5: only a manager whose account was created or restored in this cycle is wired up.
-      if (KNOWN_DEFECTS.d5WaitingReportsNotWiredToUnparkedManager && !linked.has(u.pendingManager)) continue;
       this.wireManager(u, u.pendingManager, false);
     }
     this.jobReplaced = false;
@@ -492,9 +486,7 @@ export class LifecycleModel {
     if (managerKey === null) {
       if (!written) return;
       if (a.manager.kind === "account") this.count("R20 manager removed, left as it was");
-      // R20: manager removed in the source: target manager left as it was.
-      // KNOWN DEFECT D1: the engine may still wire the manager that was waiting.
-      if (u.pendingManager !== null && KNOWN_DEFECTS.d1ManagerRemovedButStillWired) a.manager = { kind: "unknown" };
+      // R20: manager removed in the source: target manager left as it was (and nothing waits any more).
       u.pendingManager = null;
       return;
     }
