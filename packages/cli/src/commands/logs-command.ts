@@ -48,6 +48,7 @@ export const logsCommand: Command = {
       since: sinceOption(values, "since", new Date()),
       limit: intOption(values, "limit", 50, 1, 100_000),
     };
+    if (loaded.config.state.type === "memory") output.warn('the state is in memory ("state": { "type": "memory" }): no log is kept between commands');
     const state = await openStateStore(loaded);
     let entries: LogEntry[];
     try {

@@ -17,6 +17,7 @@ export const statusCommand: Command = {
   usesConfig: true,
   async run(context) {
     return withWorkspace(context, { writes: false }, async (ws, output) => {
+      if (ws.state.kind === "memory") output.warn('the state is in memory ("state": { "type": "memory" }): nothing is kept between commands, so every job looks new');
       const rows = [];
       for (const job of ws.jobs) {
         const status = await job.status();
