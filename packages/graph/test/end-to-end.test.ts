@@ -84,14 +84,25 @@ describe("end to end through Graph: two emulated tenants, a job from core", () =
       const u = w.sourceAdmin.addUser({ userPrincipalName: `user${i}@contoso.com`, mail: `user${i}@contoso.com`, displayName: `User ${i}` });
       w.sourceAdmin.addMember(groupId, u.id);
     }
-    w.emulator.setFaults({ seed: 3, throttleRate: 0.25, retryAfterMs: 1500, transientRate: 0.1, writesOnly: true });
+    // Writes (and $batch items) throttled with a fractional Retry-After, or answered 503.
+    w.emulator.setFaults({
+      seed: 3,
+      rules: [
+        { status: 429, method: "POST", probability: 0.25, retryAfterSeconds: 1.5 },
+        { status: 429, method: "PATCH", probability: 0.25, retryAfterSeconds: 1.5 },
+        { status: 503, method: "PATCH", probability: 0.1 },
+      ],
+    });
     for (let cycle = 0; cycle < 8 && synced().length < 12; cycle++) {
       await job.runCycle();
       w.clock.advance(DAY);
     }
+    const faulted = w.emulator.stats();
     w.emulator.setFaults(null);
     await job.runCycle();
     expect(synced()).toHaveLength(12);
+    expect(faulted.throttled).toBeGreaterThan(0);
+    expect(faulted.byStatus["503"] ?? 0).toBeGreaterThan(0);
     expect(new Set(synced().map((u) => u.extensions[ANCHOR])).size).toBe(12);
   });
 
