@@ -161,6 +161,24 @@ export interface DirectoryPort {
   // ---- target role ----
   /** Users matching a query (live ones; soft-deleted ones too with `includeDeleted`). */
   findUsers(query: UserQuery, options?: CallOptions): Promise<DirectoryUser[]>;
+  /**
+   * Optional batch form of {@link findUsers}: the results of several queries
+   * in one call, in the order of the queries (each exactly what `findUsers`
+   * would return for it). The engine matches a chunk of users (R9) through
+   * it when present and falls back to one `findUsers` per user when absent,
+   * so implement it only when one call is cheaper than many (one `$batch`,
+   * one `$filter … in (…)`, one SQL query). A failure fails the whole call
+   * (typed errors as for `findUsers`; the engine retries retryable ones).
+   *
+   * @example
+   * ```ts
+   * const [first, second] = await directory.findUsersBatch!([
+   *   { alternativeSecurityId: { tenantId: source, userId: "u1" }, includeDeleted: true },
+   *   { alternativeSecurityId: { tenantId: source, userId: "u2" }, includeDeleted: true },
+   * ]);
+   * ```
+   */
+  findUsersBatch?(queries: readonly UserQuery[], options?: CallOptions): Promise<DirectoryUser[][]>;
   /** Creates an external (B2B) user, already redeemed. */
   createExternalUser(input: CreateExternalUserInput, options: WriteOptions): Promise<DirectoryUser>;
   /** Writes attributes; a `null` value clears it. Returns the user after the write. */
