@@ -1,6 +1,6 @@
 import { EventEmitter } from "eventemitter3";
 import pLimit from "p-limit";
-import { AbortedError, CursorExpiredError, TenantSyncError, isTenantSyncError } from "../errors/errors.ts";
+import { AbortedError, AdapterError, CursorExpiredError, TenantSyncError, isTenantSyncError } from "../errors/errors.ts";
 import { jobIdOf, parseSyncJobConfig, type SyncJobConfig, type SyncJobConfigInput } from "../model/sync-job-config.ts";
 import type { DirectoryUser } from "../model/user.ts";
 import { systemClock, type Clock } from "../ports/clock.ts";
@@ -593,6 +593,8 @@ class Cycle {
     const managerIds = [...new Set(evaluated.map((e) => e.mapped?.managerSourceId).filter((x): x is string => typeof x === "string"))];
     const managerStored = managerIds.length ? await job.store.getLinks(job.id, managerIds.filter((m) => !this.cycleLinks.has(m)), { signal: this.signal }) : new Map<string, Link>();
     const managerLink = (mid: string): Link | null => (this.cycleLinks.has(mid) ? this.cycleLinks.get(mid)! : (managerStored.get(mid) ?? null));
+    const byAnchor = await this.prefetchAnchors(evaluated.filter((e) => e.scope.inScope && e.mapped && !e.link).map((e) => e.id));
+    const noAttributeMatching = job.compiled.mappings.matchingAttributes.length === 0;
 
     const observe = (e: (typeof evaluated)[number], linkedTarget: DirectoryUser | null | undefined, candidates: MatchCandidate[] | undefined): UserObservation => ({
       sourceId: e.id,
@@ -608,13 +610,17 @@ class Cycle {
     const observations = await Promise.all(
       evaluated.map((e) => {
         const read = needsTargetRead(e.link, e.scope.inScope, e.mapped?.fingerprint ?? null, this.forceWrite);
-        // Users that need neither a target read nor matching are observed without I/O (and without a limiter slot).
-        if (!read && !(e.scope.inScope && e.mapped && !e.link)) return observe(e, undefined, undefined);
+        const matching = e.scope.inScope && e.mapped && !e.link;
+        const known = byAnchor?.get(e.id);
+        // Users that need neither a target read nor matching (or whose match the chunk's batch
+        // already settled) are observed without I/O and without a limiter slot.
+        if (!read && !matching) return observe(e, undefined, undefined);
+        if (!read && known && (known.length > 0 || noAttributeMatching)) return observe(e, undefined, anchorCandidates(known));
         return this.limit(async (): Promise<UserObservation> => {
           let linkedTarget: DirectoryUser | null | undefined;
           if (read) linkedTarget = await job.target.getUser(e.link!.targetId, { includeDeleted: true, signal: this.signal });
           let candidates: MatchCandidate[] | undefined;
-          if (e.scope.inScope && e.mapped && (!e.link || linkedTarget === null)) candidates = await this.match(e.id, e.user!);
+          if (e.scope.inScope && e.mapped && (!e.link || linkedTarget === null)) candidates = await this.match(e.id, e.user!, known);
           return observe(e, linkedTarget, candidates);
         });
       }),
@@ -623,14 +629,35 @@ class Cycle {
     return observations.map((observation) => ({ observation, ...planUser(observation, ctx) }));
   }
 
-  /** R9: by the alternative security id, then by the matching attributes in priority order. */
-  private async match(sourceId: string, user: DirectoryUser): Promise<MatchCandidate[]> {
+  /**
+   * R9's first step for a chunk in one call, when the target offers
+   * `findUsersBatch`: the users holding each source user's alternative
+   * security id. Null when the target has no batch form (or nobody needs matching).
+   */
+  private async prefetchAnchors(sourceIds: readonly string[]): Promise<Map<string, DirectoryUser[]> | null> {
     const target = this.job.target;
-    const byAnchor = await withRetries(
-      () => target.findUsers({ alternativeSecurityId: { tenantId: this.job.config.sourceTenantId, userId: sourceId }, includeDeleted: true }, { signal: this.signal }),
-      this.retry,
-    );
-    if (byAnchor.length) return byAnchor.map((u) => ({ user: u, matchedBy: "alternativeSecurityId" }));
+    if (!target.findUsersBatch || sourceIds.length === 0) return null;
+    const tenantId = this.job.config.sourceTenantId;
+    const queries = sourceIds.map((userId) => ({ alternativeSecurityId: { tenantId, userId }, includeDeleted: true }));
+    const results = await withRetries(() => target.findUsersBatch!(queries, { signal: this.signal }), this.retry);
+    if (results.length !== queries.length) {
+      throw new AdapterError("ADAPTER_BAD_RESULT", `The ${target.name} adapter's findUsersBatch returned ${results.length} results for ${queries.length} queries in tenant ${this.job.config.targetTenantId}; it must return one result per query, in order (fix the adapter)`, { tenantId: this.job.config.targetTenantId });
+    }
+    const out = new Map<string, DirectoryUser[]>();
+    sourceIds.forEach((id, i) => out.set(id, results[i]!));
+    return out;
+  }
+
+  /** R9: by the alternative security id (unless `byAnchorKnown` already says), then by the matching attributes in priority order. */
+  private async match(sourceId: string, user: DirectoryUser, byAnchorKnown?: readonly DirectoryUser[]): Promise<MatchCandidate[]> {
+    const target = this.job.target;
+    const byAnchor =
+      byAnchorKnown ??
+      (await withRetries(
+        () => target.findUsers({ alternativeSecurityId: { tenantId: this.job.config.sourceTenantId, userId: sourceId }, includeDeleted: true }, { signal: this.signal }),
+        this.retry,
+      ));
+    if (byAnchor.length) return anchorCandidates(byAnchor);
     const mu = this.job.compiled.mappings;
     if (mu.matchingAttributes.length === 0) return [];
     const keys = mu.evaluate(user, { now: () => this.job.clock.now(), random: this.job.random, sourceTenantId: this.job.config.sourceTenantId }).matchKeys;
@@ -1070,6 +1097,11 @@ class Cycle {
     }
     return results;
   }
+}
+
+/** Match candidates found by the alternative security id. */
+function anchorCandidates(users: readonly DirectoryUser[]): MatchCandidate[] {
+  return users.map((u) => ({ user: u, matchedBy: "alternativeSecurityId" }));
 }
 
 function pick(user: DirectoryUser, names: readonly string[]): Record<string, unknown> {
