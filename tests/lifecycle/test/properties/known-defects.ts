@@ -44,4 +44,17 @@ export const KNOWN_DEFECTS = {
    * transient errors.
    */
   d6ReadsNotRetriedWithinCycle: true,
+  /**
+   * D7 (R28): the dry run's manager writes differ from the run's when the
+   * cycle itself changes the links involved. In plan mode the reference pass
+   * reads the links, and the users waiting for a manager, as stored before
+   * the cycle; the run's pass sees them after the cycle's actions. The plan
+   * shows manager writes the run rightly does not make (the user or its
+   * manager soft-deleted, parked by R14 or its link dropped in the same cycle;
+   * the user's manager removed in the source in the same cycle) and misses
+   * one it does make (a waiting user wired to a parked manager back in
+   * scope). While this is set, the dry-run property adjusts for exactly these
+   * (see d7Adjusted in dry-run.test.ts).
+   */
+  d7DryRunPlansManagerLeavingScope: true,
 };
