@@ -375,10 +375,14 @@ class Cycle {
   readonly escrows = new Map<string, Escrow>();
   readonly deferred: PlannedAction[] = [];
   readonly managerActions: SetManagerAction[] = [];
+  /** Users whose manager step already ran during the chunks (not queued again by the reference pass). */
+  readonly managersWired = new Set<string>();
   readonly planned: PlannedAction[] = [];
   readonly plannedBookkeeping: LinkBookkeeping[] = [];
   /** In-scope users seen this cycle: their waiting reports are wired in the reference pass. */
   readonly possibleManagers = new Set<string>();
+  /** Users who got a new account after their old one was purged (R16): their reports are rewired. */
+  readonly newAccounts = new Set<string>();
   readonly seen = new Set<string>();
   warnings: string[] = [];
   done = 0;
@@ -534,11 +538,12 @@ class Cycle {
     if (this.signal?.aborted) throw new AbortedError("the cycle was aborted", { cause: this.signal.reason });
     const observed = await this.observeChunk(entries);
     const immediate: PlannedAction[] = [];
+    const chunkManagers: SetManagerAction[] = [];
     for (const o of observed) {
       for (const b of o.bookkeeping) this.plannedBookkeeping.push(b);
       for (const a of o.actions) {
         if (a.kind === "softDelete" || (a.kind === "update" && a.disables)) this.deferred.push(a);
-        else if (a.kind === "setManager") this.managerActions.push(a);
+        else if (a.kind === "setManager") chunkManagers.push(a);
         else immediate.push(a);
       }
       // Any in-scope user seen this cycle may be a manager others wait for: one
@@ -547,8 +552,11 @@ class Cycle {
         this.counts.inScope++;
         this.possibleManagers.add(o.observation.sourceId);
       }
+      // A new account for a user who had one (R16): its reports point nowhere now.
+      if (o.observation.link && o.actions.some((a) => a.kind === "create")) this.newAccounts.add(o.observation.sourceId);
     }
     if (this.mode === "plan") {
+      for (const a of chunkManagers) this.managerActions.push(a);
       this.planned.push(...immediate);
       for (const o of observed) for (const a of o.actions) if (a.kind === "create" || a.kind === "link" || a.kind === "restore") this.cycleLinks.set(a.sourceId, { ...a.nextLink!, targetId: "targetId" in a ? a.targetId : "(new)" });
       return;
@@ -562,6 +570,17 @@ class Cycle {
         .filter((o) => o.observation.escrow && o.actions.length === 0 && !withActions.has(o.observation.sourceId))
         .map((o) => this.limit(() => this.settleEscrow(o.observation.sourceId))),
     ]);
+    // R20: reports whose manager got an active account earlier in this cycle (created,
+    // linked, restored or updated in this chunk or an earlier one) are wired now, after
+    // their own writes; the others wait for the reference pass, which runs after the
+    // deferred deletions as before. Same writes as wiring them all at the end, without
+    // holding a cycle's worth of manager actions (and target users to rewrite) in memory.
+    const now: SetManagerAction[] = [];
+    for (const a of chunkManagers) (this.managerReady(a.managerSourceId) ? now : this.managerActions).push(a);
+    if (now.length > 0) {
+      for (const a of now) this.managersWired.add(a.sourceId);
+      await this.executeAll(now);
+    }
     this.done += entries.length;
     this.job.setProgress({ cycleId: this.cycleId, phase: "apply", done: this.done, total: Math.max(this.total, this.done) });
     this.job.emit("cycleProgress", { jobId: this.job.id, cycleId: this.cycleId, done: this.done, total: Math.max(this.total, this.done), phase: "apply" });
@@ -800,6 +819,12 @@ class Cycle {
     job.emit("action", { jobId: job.id, cycleId: this.cycleId, action: { ...action, targetId: userLink.targetId, managerTargetId: managerLink.targetId }, status: "success", targetId: userLink.targetId, error: null });
   }
 
+  /** True when this cycle wrote the manager's link and it is active (no deferred deletion can follow: each user is planned once per cycle). */
+  private managerReady(managerSourceId: string): boolean {
+    const link = this.cycleLinks.get(managerSourceId);
+    return link !== undefined && link !== null && link.state === "active" && link.targetId !== "";
+  }
+
   private async currentLink(sourceId: string): Promise<Link | null> {
     if (this.cycleLinks.has(sourceId)) return this.cycleLinks.get(sourceId)!;
     return (await this.job.store.getLinks(this.job.id, [sourceId], { signal: this.signal })).get(sourceId) ?? null;
@@ -917,13 +942,20 @@ class Cycle {
     // Users waiting for a manager seen in scope this cycle (R20 beyond); the
     // manager step resolves through links and does nothing while the manager
     // has no active account.
-    const queued = new Set(this.managerActions.map((a) => a.sourceId));
+    const queued = new Set([...this.managersWired, ...this.managerActions.map((a) => a.sourceId)]);
     const extra: SetManagerAction[] = [];
     for (const managerId of this.possibleManagers) {
       for (const dependent of job.managers.dependentsOf(managerId)) {
         if (queued.has(dependent)) continue;
         queued.add(dependent);
         extra.push({ kind: "setManager", sourceId: dependent, displayName: null, targetId: null, managerSourceId: managerId, managerTargetId: null, reason: "R20: the manager came into scope", nextLink: null });
+      }
+    }
+    for (const managerId of this.newAccounts) {
+      for (const report of await job.managers.reportsOf(job.store, job.id, managerId, this.signal)) {
+        if (queued.has(report)) continue;
+        queued.add(report);
+        extra.push({ kind: "setManager", sourceId: report, displayName: null, targetId: null, managerSourceId: managerId, managerTargetId: null, reason: "R16, R20: the manager has a new account", nextLink: null });
       }
     }
     const all = [...this.managerActions, ...extra];
