@@ -201,7 +201,16 @@ export class DirectoryState {
     this.users.delete(user.id);
     this.bin.set(user.id, { user: deleted, deletedAtMs: now.getTime() });
     this.log.user(user.id);
+    // Like Graph, a soft-deleted user drops out of its groups' member lists
+    // (and out of members@delta) until it is restored; the membership itself
+    // is kept for the restore.
+    this.logMemberships(user.id);
     return deleted;
+  }
+
+  private logMemberships(userId: string): void {
+    const groups = this.memberOf.get(userId);
+    if (groups) for (const groupId of groups) this.log.membership(groupId, userId);
   }
 
   restore(id: string): DirectoryUser {
@@ -214,6 +223,7 @@ export class DirectoryState {
     this.bin.delete(id);
     this.users.set(id, restored);
     this.log.user(id);
+    this.logMemberships(id);
     return restored;
   }
 

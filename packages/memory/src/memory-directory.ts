@@ -394,7 +394,8 @@ export function createMemoryDirectory(options: MemoryDirectoryOptions): MemoryDi
         if (kind === EntryKind.Group) {
           if (!group) changes.push({ type: "groupRemoved", groupId: id });
         } else if (group) {
-          changes.push({ type: "membership", groupId: id, memberId, removed: !group.members.has(memberId) });
+          // A member in the bin is not listed (listGroupMembers) and reads as removed.
+          changes.push({ type: "membership", groupId: id, memberId, removed: !group.members.has(memberId) || state.bin.has(memberId) });
         }
       }
     }

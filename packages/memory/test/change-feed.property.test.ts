@@ -5,7 +5,11 @@ import type { DirectoryChange, DirectoryUser } from "@tenantsync/core";
 import type { MemoryDirectory, MemoryDirectorySnapshot } from "../src/index.ts";
 import { DAY, HOUR, SOURCE, externalInput, fromSource, makeTarget, pages } from "./helpers.ts";
 
-/** What a feed consumer can rebuild: live users, ids in the bin, members of tracked groups. */
+/**
+ * What a feed consumer can rebuild: live users, ids in the bin, and the
+ * members of tracked groups *as the feed and listGroupMembers show them*: a
+ * member in the bin is not listed (as in Graph) until it is restored.
+ */
 interface Replica {
   users: Map<string, DirectoryUser>;
   bin: Set<string>;
@@ -16,7 +20,7 @@ function replicaOf(snapshot: MemoryDirectorySnapshot): Replica {
   return {
     users: new Map(snapshot.users.map((u) => [u.id, u])),
     bin: new Set(snapshot.bin.map((u) => u.id)),
-    members: new Map(snapshot.groups.map((g) => [g.id, new Set(g.members)])),
+    members: new Map(snapshot.groups.map((g) => [g.id, new Set(g.members.filter((m) => !snapshot.bin.some((b) => b.id === m)))])),
   };
 }
 

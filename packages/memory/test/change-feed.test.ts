@@ -98,6 +98,21 @@ describe("change feed", () => {
     ]);
   });
 
+  it("drops a soft-deleted member from its groups' feed and listing, and brings it back on restore (as Graph's members@delta does)", async () => {
+    const { dir } = makeTarget();
+    const a = dir.admin.addUser({ userPrincipalName: "a@fabrikam.com", displayName: "A" }).id;
+    const group = dir.admin.addGroup({ displayName: "Tracked", members: [a] }).id;
+    const listed = async () => (await pages(dir.listGroupMembers(group))).flat();
+    const start = await dir.currentCursor({ groupIds: [group] });
+    dir.admin.deleteUser(a);
+    const afterDelete = await dir.currentCursor({ groupIds: [group] });
+    expect(await read(dir, start, { groupIds: [group] })).toContainEqual({ type: "membership", groupId: group, memberId: a, removed: true });
+    expect(await listed()).toEqual([]);
+    dir.admin.restoreUser(a);
+    expect(await read(dir, afterDelete, { groupIds: [group] })).toContainEqual({ type: "membership", groupId: group, memberId: a, removed: false });
+    expect(await listed()).toEqual([a]);
+  });
+
   it("reports a deleted tracked group as groupRemoved, and a purged member as a removed membership", async () => {
     const { dir, clock } = makeTarget();
     const a = dir.admin.addUser({ userPrincipalName: "a@fabrikam.com", displayName: "A" }).id;

@@ -69,7 +69,13 @@ export function planUser(o: UserObservation, ctx: PlanContext): UserPlan {
       plan.actions.push({ ...base, kind: "softDelete", targetId: link.targetId, reason: o.scope.reason ?? "out of scope", nextLink: { ...link, softDeletedAt: link.softDeletedAt ?? ctx.now } });
       return plan;
     }
-    if (inBin) return plan; // the target's administrator deleted it; nothing to do while out of scope
+    if (inBin) {
+      // The target's administrator deleted it: nothing to do while out of scope.
+      // Forget the fingerprint so that a return to scope looks at the target
+      // again (restore refused, R15; or a new account once purged, R16).
+      if (link.fingerprint !== "") plan.bookkeeping.push({ sourceId: o.sourceId, link: { ...link, fingerprint: "" }, reason: "out of scope; the target's administrator deleted the account" });
+      return plan;
+    }
     if (link.state === "disabled") return plan; // R14: already parked disabled
     if (o.source !== null && link.disabledFlowed) {
       plan.actions.push({

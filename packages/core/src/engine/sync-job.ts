@@ -558,7 +558,12 @@ class Cycle {
     if (this.mode === "plan") {
       for (const a of chunkManagers) this.managerActions.push(a);
       this.planned.push(...immediate);
-      for (const o of observed) for (const a of o.actions) if (a.kind === "create" || a.kind === "link" || a.kind === "restore") this.cycleLinks.set(a.sourceId, { ...a.nextLink!, targetId: "targetId" in a ? a.targetId : "(new)" });
+      // The dry run keeps the links as the run would leave them, so the reference
+      // pass below sees what the run's would (R28).
+      for (const o of observed) {
+        for (const b of o.bookkeeping) this.cycleLinks.set(b.sourceId, b.link);
+        for (const a of o.actions) if (a.kind !== "setManager" && a.kind !== "error" && !this.deferred.includes(a)) this.overlayPlannedLink(a);
+      }
       return;
     }
     const withActions = new Set(immediate.map((a) => a.sourceId));
@@ -825,6 +830,12 @@ class Cycle {
     return link !== undefined && link !== null && link.state === "active" && link.targetId !== "";
   }
 
+  /** Dry run: records the link a planned action would leave. */
+  private overlayPlannedLink(a: PlannedAction): void {
+    if (a.nextLink === null) this.cycleLinks.set(a.sourceId, null);
+    else this.cycleLinks.set(a.sourceId, { ...a.nextLink, targetId: a.nextLink.targetId || ("targetId" in a && a.targetId ? a.targetId : "(new)") });
+  }
+
   private async currentLink(sourceId: string): Promise<Link | null> {
     if (this.cycleLinks.has(sourceId)) return this.cycleLinks.get(sourceId)!;
     return (await this.job.store.getLinks(this.job.id, [sourceId], { signal: this.signal })).get(sourceId) ?? null;
@@ -914,6 +925,7 @@ class Cycle {
     const guard = evaluateGuard(this.deferred, job.config.accidentalDeletionPrevention, this.record.forceDeletes);
     if (this.mode === "plan") {
       this.planned.push(...this.deferred);
+      if (!guard.hold) for (const a of this.deferred) this.overlayPlannedLink(a);
       return;
     }
     if (guard.hold) {
@@ -960,10 +972,21 @@ class Cycle {
     }
     const all = [...this.managerActions, ...extra];
     if (this.mode === "plan") {
-      // A run writes a manager only when the manager has (or gets) an account.
+      // Users the planned links leave waiting for a manager seen this cycle.
+      for (const [sourceId, link] of this.cycleLinks) {
+        if (!link || link.state !== "active" || !link.managerSourceId || queued.has(sourceId) || !this.possibleManagers.has(link.managerSourceId)) continue;
+        queued.add(sourceId);
+        all.push({ kind: "setManager", sourceId, displayName: null, targetId: null, managerSourceId: link.managerSourceId, managerTargetId: null, reason: "R20: the manager came into scope", nextLink: null });
+      }
+      // A run writes a manager only when both the user and the manager have an
+      // active account by then, and the user still waits for that manager.
       for (const a of all) {
+        const userLink = await this.currentLink(a.sourceId);
         const managerLink = await this.currentLink(a.managerSourceId);
-        if (managerLink && managerLink.state === "active") this.planned.push(a);
+        if (!userLink || userLink.state !== "active" || !managerLink || managerLink.state !== "active") continue;
+        const planned = this.cycleLinks.get(a.sourceId);
+        if (planned && a.nextLink === null && planned.managerSourceId !== a.managerSourceId && !this.newAccounts.has(a.managerSourceId)) continue;
+        this.planned.push(a);
       }
       return;
     }
