@@ -182,6 +182,23 @@ export class DirectoryState {
   /** Stores `next` in place of the live user `previous` (no-op when they are the same object). */
   replaceUser(previous: DirectoryUser, next: DirectoryUser): DirectoryUser {
     if (next === previous) return previous;
+    if (
+      previous.userPrincipalName === next.userPrincipalName &&
+      previous.mail === next.mail &&
+      previous.mailNickname === next.mailNickname &&
+      previous.alternativeSecurityId === next.alternativeSecurityId &&
+      this.attributeIndexes.size === 0
+    ) {
+      // The unique values and the anchor are the ones this user already holds (so
+      // they are still unique and indexed): only the manager index can change.
+      this.users.set(next.id, next);
+      if (previous.managerId !== next.managerId) {
+        if (previous.managerId !== null) this.reports.remove(previous.managerId, next.id);
+        if (next.managerId !== null) this.reports.add(next.managerId, next.id);
+      }
+      this.log.user(next.id);
+      return next;
+    }
     const keys = this.assertUnique(next, `update user ${previous.id}`);
     this.unindex(previous);
     this.users.set(next.id, next);
