@@ -231,6 +231,21 @@ export interface MemoryDirectoryAdmin {
  */
 export interface MemoryDirectory extends DirectoryPort {
   readonly name: "memory";
+  /**
+   * Several `findUsers` queries answered in one call (core's optional batch
+   * method; the engine matches a chunk of users through it). Counts as one
+   * `findUsers` call and one request in stats and fault injection; a
+   * malformed query fails the whole call with InvalidValueError.
+   *
+   * @example
+   * ```ts
+   * const [byAnchor, byMail] = await directory.findUsersBatch([
+   *   { alternativeSecurityId: { tenantId: SOURCE, userId: "u1" }, includeDeleted: true },
+   *   { attribute: "mail", value: "adele@contoso.com" },
+   * ]);
+   * ```
+   */
+  findUsersBatch(queries: readonly UserQuery[], options?: CallOptions): Promise<DirectoryUser[][]>;
   /** The tenant (frozen). */
   readonly tenant: Tenant;
   /** The clock the directory uses. */
@@ -400,6 +415,29 @@ export function createMemoryDirectory(options: MemoryDirectoryOptions): MemoryDi
       }
     }
     return { changes, next: p };
+  };
+
+  /** The users one findUsers query matches now (copies); InvalidValueError for a malformed query. */
+  const findNow = (query: UserQuery, method: string, at: Array<string | number>): DirectoryUser[] => {
+    let ids: string[];
+    if (query && typeof query === "object" && "alternativeSecurityId" in query) {
+      const alt = query.alternativeSecurityId;
+      if (!alt || typeof alt.tenantId !== "string" || typeof alt.userId !== "string") {
+        throw invalid(method, [{ path: [...at, "alternativeSecurityId"], message: "must be { tenantId, userId } strings" }]);
+      }
+      ids = state.findByAlternativeSecurityId(alt.tenantId, alt.userId);
+    } else if (query && typeof query === "object" && "attribute" in query) {
+      if (typeof query.value !== "string") throw invalid(method, [{ path: [...at, "value"], message: "must be a string" }]);
+      ids = state.findByAttribute(query.attribute, query.value);
+    } else {
+      throw invalid(method, [{ path: at, message: "the query must be { alternativeSecurityId } or { attribute, value }" }]);
+    }
+    const out: DirectoryUser[] = [];
+    for (const id of ids) {
+      const user = state.users.get(id) ?? (query.includeDeleted ? state.bin.get(id)?.user : undefined);
+      if (user) out.push(copyUser(user));
+    }
+    return out;
   };
 
   const admin: MemoryDirectoryAdmin = {
@@ -627,24 +665,17 @@ export function createMemoryDirectory(options: MemoryDirectoryOptions): MemoryDi
     async findUsers(query: UserQuery, opts?: CallOptions) {
       calls.findUsers++;
       await request("findUsers", opts?.signal);
-      let ids: string[];
-      if (query && typeof query === "object" && "alternativeSecurityId" in query) {
-        const alt = query.alternativeSecurityId;
-        if (!alt || typeof alt.tenantId !== "string" || typeof alt.userId !== "string") {
-          throw invalid("findUsers", [{ path: ["alternativeSecurityId"], message: "must be { tenantId, userId } strings" }]);
-        }
-        ids = state.findByAlternativeSecurityId(alt.tenantId, alt.userId);
-      } else if (query && typeof query === "object" && "attribute" in query) {
-        if (typeof query.value !== "string") throw invalid("findUsers", [{ path: ["value"], message: "must be a string" }]);
-        ids = state.findByAttribute(query.attribute, query.value);
-      } else {
-        throw invalid("findUsers", [{ path: [], message: "the query must be { alternativeSecurityId } or { attribute, value }" }]);
-      }
-      const out: DirectoryUser[] = [];
-      for (const id of ids) {
-        const user = state.users.get(id) ?? (query.includeDeleted ? state.bin.get(id)?.user : undefined);
-        if (user) out.push(copyUser(user));
-      }
+      return findNow(query, "findUsers", []);
+    },
+
+    async findUsersBatch(queries: readonly UserQuery[], opts?: CallOptions) {
+      // One call and one request, like one $batch against a real service.
+      calls.findUsers++;
+      await request("findUsers", opts?.signal);
+      if (!Array.isArray(queries)) throw invalid("findUsersBatch", [{ path: [], message: "queries must be an array of findUsers queries" }]);
+      // Answering has no side effects: a malformed query fails the whole call.
+      const out: DirectoryUser[][] = [];
+      for (let i = 0; i < queries.length; i++) out.push(findNow(queries[i]!, "findUsersBatch", [i]));
       return out;
     },
 
