@@ -66,3 +66,35 @@ export async function softDeleteIfPresent(target: DirectoryPort, targetId: strin
     throw error;
   }
 }
+
+/**
+ * Iterates a paged read, retrying transient failures within the cycle: on a
+ * retryable error the read starts again through `restart(resumeFrom)`, where
+ * `resumeFrom` is whatever the consumer recorded as its position (a change
+ * cursor, or nothing for a listing that the consumer de-duplicates). Gives up
+ * after `maxAttempts` failures in a row.
+ *
+ * @example
+ * ```ts
+ * for await (const page of pagesWithRetries((c) => source.readChanges(c ?? watermark), () => lastCursor, retry)) …
+ * ```
+ */
+export async function* pagesWithRetries<T, P>(restart: (resumeFrom: P | undefined) => AsyncIterable<T>, position: () => P | undefined, options: RetryOptions): AsyncGenerator<T> {
+  let failures = 0;
+  const base = options.baseDelayMs ?? 200;
+  const random = options.random ?? Math.random;
+  for (;;) {
+    try {
+      for await (const page of restart(position())) {
+        failures = 0;
+        yield page;
+      }
+      return;
+    } catch (error) {
+      failures++;
+      if (!isTenantSyncError(error) || !error.retryable || failures >= options.maxAttempts) throw error;
+      const hinted = (error as { retryAfterMs?: unknown }).retryAfterMs;
+      await options.clock.sleep(typeof hinted === "number" && hinted >= 0 ? hinted : base * 2 ** (failures - 1) * (0.5 + random()), options.signal);
+    }
+  }
+}

@@ -19,7 +19,7 @@ import {
 } from "../ports/state-store.ts";
 import { createMemoryStateStore } from "../state/memory-state-store.ts";
 import { parseDuration } from "../util/duration.ts";
-import { errorInfo, softDeleteIfPresent, stopsCycle, withRetries, type RetryOptions } from "./apply.ts";
+import { errorInfo, pagesWithRetries, softDeleteIfPresent, stopsCycle, withRetries, type RetryOptions } from "./apply.ts";
 import { AssignmentTracker } from "./assignment.ts";
 import { escrowDue, escrowExpired, nextEscrow } from "./escrow.ts";
 import { compileJob, decideScope, mapUser, type JobCompilation } from "./evaluate.ts";
@@ -28,7 +28,7 @@ import { evaluateGuard } from "./guard.ts";
 import { needsTargetRead, planUser } from "./plan.ts";
 import type { ErrorInfo, LinkBookkeeping, MatchCandidate, ModifiedProperty, PlannedAction, SetManagerAction, UserObservation } from "./plan-types.ts";
 import { WRITE_ACTION_KINDS } from "./plan-types.ts";
-import { preflight } from "./preflight.ts";
+import { preflight, type PreflightResult } from "./preflight.ts";
 import { enterQuarantine, failureVerdict, leaveQuarantine } from "./quarantine.ts";
 import { PendingManagerIndex } from "./references.ts";
 
@@ -184,6 +184,9 @@ export function createSyncJob(options: SyncJobOptions): SyncJob {
 }
 
 type Entry = [sourceId: string, user: DirectoryUser | null | undefined];
+
+/** Marks a per-user read that failed after its retries. */
+const READ_FAILED: unique symbol = Symbol("read failed");
 
 /** The log's action for each planned action kind (an update that disables logs as `disable`). */
 const KIND_TO_LOG: Record<PlannedAction["kind"], LogEntry["action"]> = {
@@ -418,7 +421,7 @@ class Cycle {
   async run(): Promise<CycleReport | JobPlan> {
     const job = this.job;
     this.record = (await job.store.getJob(job.id)) ?? newJobRecord(job.id);
-    const pre = await preflight({ source: job.source, target: job.target, config: job.config, signal: this.signal });
+    const pre = await this.preflightWithRetries();
     this.warnings.push(...pre.warnings);
     const configFingerprint = fingerprintConfig(job.config);
     this.kind = this.record.watermark === null || this.record.configFingerprint !== configFingerprint || !job.source.capabilities.changeFeed ? "full" : "incremental";
@@ -475,9 +478,10 @@ class Cycle {
       const affected = new Map<string, DirectoryUser | null | undefined>();
       let cursor = this.record.watermark!;
       try {
-        if (!job.tracker.isLoaded) await job.tracker.load(source, this.signal);
-        else if (job.tracker.rereadsEachCycle) for (const id of await job.tracker.load(source, this.signal)) affected.set(id, undefined);
-        for await (const page of source.readChanges(cursor, { groupIds, select: job.compiled.select, signal: this.signal })) {
+        if (!job.tracker.isLoaded) await withRetries(() => job.tracker.load(source, this.signal), this.retry);
+        else if (job.tracker.rereadsEachCycle) for (const id of await withRetries(() => job.tracker.load(source, this.signal), this.retry)) affected.set(id, undefined);
+        const feed = pagesWithRetries((from: string | undefined) => source.readChanges(from ?? cursor, { groupIds, select: job.compiled.select, signal: this.signal }), () => cursor, this.retry);
+        for await (const page of feed) {
           for (const change of page.changes) {
             if (change.type === "user") affected.set(change.user.id, change.user);
             else if (change.type === "userRemoved") affected.set(change.userId, null);
@@ -507,10 +511,12 @@ class Cycle {
   private async importFull(dueEscrows: string[]): Promise<string | null> {
     const job = this.job;
     const source = job.source;
-    const cursor = source.capabilities.changeFeed ? await source.currentCursor({ groupIds: job.tracker.groupIds, select: job.compiled.select, signal: this.signal }) : null;
-    await job.tracker.load(source, this.signal);
+    const cursor = source.capabilities.changeFeed ? await withRetries(() => source.currentCursor({ groupIds: job.tracker.groupIds, select: job.compiled.select, signal: this.signal }), this.retry) : null;
+    await withRetries(() => job.tracker.load(source, this.signal), this.retry);
     let buffer: Entry[] = [];
-    for await (const page of source.listUsers({ select: job.compiled.select, signal: this.signal })) {
+    // A listing that fails transiently starts again; users already seen are skipped.
+    const listing = pagesWithRetries(() => source.listUsers({ select: job.compiled.select, signal: this.signal }), () => undefined, this.retry);
+    for await (const page of listing) {
       for (const user of page) {
         if (this.seen.has(user.id)) continue;
         this.seen.add(user.id);
@@ -595,12 +601,24 @@ class Cycle {
   private async observeChunk(entries: Entry[], explain = false): Promise<Observed[]> {
     const job = this.job;
     const ids = entries.map(([id]) => id);
-    // Users the feed named without their state are read now.
+    // Users the feed named without their state are read now. A read that still
+    // fails after the in-cycle retries escrows that user (R23), not the cycle.
+    const readFailures = new Map<string, ErrorInfo>();
+    const guarded = async <T>(sourceId: string, read: () => Promise<T>): Promise<T | typeof READ_FAILED> => {
+      try {
+        return await withRetries(read, this.retry);
+      } catch (error) {
+        if (stopsCycle(error) || !isTenantSyncError(error)) throw error;
+        readFailures.set(sourceId, errorInfo(error));
+        return READ_FAILED;
+      }
+    };
     await Promise.all(
       entries.map((entry) =>
         entry[1] === undefined
           ? this.limit(async () => {
-              entry[1] = await job.source.getUser(entry[0], { select: job.compiled.select, signal: this.signal });
+              const user = await guarded(entry[0], () => job.source.getUser(entry[0], { select: job.compiled.select, signal: this.signal }));
+              entry[1] = user === READ_FAILED ? undefined : user;
             })
           : undefined,
       ),
@@ -640,17 +658,39 @@ class Cycle {
         // already settled) are observed without I/O and without a limiter slot.
         if (!read && !matching) return observe(e, undefined, undefined);
         if (!read && known && (known.length > 0 || noAttributeMatching)) return observe(e, undefined, anchorCandidates(known));
+        if (readFailures.has(e.id)) return observe(e, undefined, undefined);
         return this.limit(async (): Promise<UserObservation> => {
           let linkedTarget: DirectoryUser | null | undefined;
-          if (read) linkedTarget = await job.target.getUser(e.link!.targetId, { includeDeleted: true, signal: this.signal });
+          if (read) {
+            const t = await guarded(e.id, () => job.target.getUser(e.link!.targetId, { includeDeleted: true, signal: this.signal }));
+            if (t === READ_FAILED) return observe(e, undefined, undefined);
+            linkedTarget = t;
+          }
           let candidates: MatchCandidate[] | undefined;
-          if (e.scope.inScope && e.mapped && (!e.link || linkedTarget === null)) candidates = await this.match(e.id, e.user!, known);
+          if (e.scope.inScope && e.mapped && (!e.link || linkedTarget === null)) {
+            const c = await guarded(e.id, () => this.match(e.id, e.user!, known));
+            if (c === READ_FAILED) return observe(e, linkedTarget, undefined);
+            candidates = c;
+          }
           return observe(e, linkedTarget, candidates);
         });
       }),
     );
     const ctx = { now: this.nowIso, forceWrite: this.forceWrite, mapsManager: job.compiled.mappings.mapsManager, managerLink };
-    return observations.map((observation) => ({ observation, ...planUser(observation, ctx) }));
+    return observations.map((observation) => {
+      const failure = readFailures.get(observation.sourceId);
+      if (!failure) return { observation, ...planUser(observation, ctx) };
+      const error: PlannedAction = {
+        kind: "error",
+        sourceId: observation.sourceId,
+        displayName: observation.source?.displayName ?? null,
+        targetId: observation.link?.targetId ?? null,
+        error: failure,
+        reason: "reading the user failed; retried in a later cycle (R23)",
+        nextLink: observation.link,
+      };
+      return { observation, actions: [error], bookkeeping: [] };
+    });
   }
 
   /**
@@ -828,6 +868,17 @@ class Cycle {
   private managerReady(managerSourceId: string): boolean {
     const link = this.cycleLinks.get(managerSourceId);
     return link !== undefined && link !== null && link.state === "active" && link.targetId !== "";
+  }
+
+  /** Preflight, its transient failures retried within the cycle like any read. */
+  private async preflightWithRetries(): Promise<PreflightResult> {
+    const job = this.job;
+    for (let attempt = 1; ; attempt++) {
+      const pre = await preflight({ source: job.source, target: job.target, config: job.config, signal: this.signal });
+      if (pre.ok || pre.reason !== "PreflightFailed" || !pre.error.retryable || attempt >= job.config.options.maxAttemptsPerCycle) return pre;
+      const hinted = (pre.error as { retryAfterMs?: unknown }).retryAfterMs;
+      await job.clock.sleep(typeof hinted === "number" && hinted >= 0 ? hinted : 200 * 2 ** (attempt - 1) * (0.5 + job.random()), this.signal);
+    }
   }
 
   /** Dry run: records the link a planned action would leave. */
@@ -1086,7 +1137,7 @@ class Cycle {
     const job = this.job;
     this.record = (await job.store.getJob(job.id)) ?? newJobRecord(job.id);
     this.forceWrite = true;
-    const pre = await preflight({ source: job.source, target: job.target, config: job.config, signal: this.signal });
+    const pre = await this.preflightWithRetries();
     if (!pre.ok) {
       const info = errorInfo(pre.error);
       return userIds.map((sourceId) => ({ sourceId, action: "none", status: "failure", targetId: null, steps: [{ name: "import", status: "failure", description: `preflight failed: ${info.message}`, details: { error: info } }] }));
