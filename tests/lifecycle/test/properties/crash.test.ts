@@ -14,7 +14,6 @@ import fc from "fast-check";
 import { createSyncJob, type StateStore } from "@tenantsync/core";
 import { describe, expect, it } from "vitest";
 import { SimulatedCrash, crashAfter } from "../support.ts";
-import { KNOWN_DEFECTS } from "./known-defects.ts";
 import { createPropertyWorld, type PropertyWorld } from "./property-world.ts";
 import { adminOperationArb, applyOperations, initialOperationsArb, normalizedTarget, sourceOperationArb, type WorldOperation } from "./world-operations.ts";
 
@@ -149,10 +148,7 @@ describe("crash safety", () => {
         interruptionArb,
         async (initial, rounds, crashPick, spec) => {
           const crashRound = crashPick % (rounds.length + 1);
-          // KNOWN DEFECT D2: a restarted job forgets the group assignment of users deleted at that
-          // moment once they are restored; no restore after the interruption while it stands.
-          const later = (ops: WorldOperation[]) => (KNOWN_DEFECTS.d2RestoredUserLosesGroupAssignment ? ops.filter((o) => o.kind !== "restore") : ops);
-          const history: WorldOperation[][] = [initial, ...rounds].map((ops, r) => (r > crashRound ? later(ops) : ops));
+          const history: WorldOperation[][] = [initial, ...rounds];
           const reference = createPropertyWorld();
           const counts = countingJob(reference);
           const interrupted = createPropertyWorld();

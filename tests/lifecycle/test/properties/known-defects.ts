@@ -15,7 +15,7 @@ export const KNOWN_DEFECTS = {
    * stays in the bin. The generator does not restore such users while this is
    * set.
    */
-  d2RestoredUserLosesGroupAssignment: true,
+  d2RestoredUserLosesGroupAssignment: false,
   /**
    * D3 (R16): when the target's administrator soft-deleted an account, the
    * user left scope and the bin then purged the account, the user gets no new
@@ -24,7 +24,7 @@ export const KNOWN_DEFECTS = {
    * the user out of scope *after* the purge. While this is set, the model
    * expects a new account on return only in that case.
    */
-  d3NoNewAccountOnReturnAfterAdminPurge: true,
+  d3NoNewAccountOnReturnAfterAdminPurge: false,
   /**
    * D4 (R20 beyond): when a manager's account is purged and the manager later
    * gets a new account (returns to scope, R16), its reports are not wired to
@@ -32,18 +32,27 @@ export const KNOWN_DEFECTS = {
    * set, the model stops checking the manager of reports of a purged account
    * until they are next written.
    */
-  d4ReportsNotRewiredToNewManagerAccount: true,
+  d4ReportsNotRewiredToNewManagerAccount: false,
   /**
    * D6 (R23, ENGINE.md "transient errors are retried within the cycle
-   * first"): reads are not retried within a cycle — the linked target user
-   * read of the observe step, the preflight's describe/getPartnerSettings,
-   * currentCursor, listGroupMembers, listUsers, readChanges — and a read that
-   * still fails (also findUsers after its retries) fails the whole cycle with
-   * an exception instead of escrowing that one user. While this is set, the
-   * fault storm hits only the target and tolerates cycles that throw
-   * transient errors.
+   * first"): reads were not retried within a cycle and a read that still
+   * failed failed the whole cycle with an exception. Fixed in e8678a4; while
+   * set, the fault storm hits only the target and tolerates cycles that throw
+   * transient errors; set to false (now), it storms both tenants.
    */
-  d6ReadsNotRetriedWithinCycle: true,
+  d6ReadsNotRetriedWithinCycle: false,
+  /**
+   * D8 (R20, R23; introduced by the D6 fix e8678a4): when the target read of
+   * a user leaving scope fails and that user is escrowed, its link stays
+   * active for the rest of the cycle, so a report whose manager it is gets
+   * wired to it although the manager is out of scope in the source; the
+   * account is soft-deleted at the retry and the report keeps pointing at it
+   * ("left as it was"), where a run without the fault leaves the report
+   * without a manager. While this is set, the fault storm treats a report
+   * pointing at a manager in the bin as having no manager when the
+   * fault-free world's report has none.
+   */
+  d8ReportWiredToManagerWhoseExitIsEscrowed: true,
   /**
    * D7 (R28): the dry run's manager writes differ from the run's when the
    * cycle itself changes the links involved. In plan mode the reference pass
@@ -56,5 +65,5 @@ export const KNOWN_DEFECTS = {
    * scope). While this is set, the dry-run property adjusts for exactly these
    * (see d7Adjusted in dry-run.test.ts).
    */
-  d7DryRunPlansManagerLeavingScope: true,
+  d7DryRunPlansManagerLeavingScope: false,
 };

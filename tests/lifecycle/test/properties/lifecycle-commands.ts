@@ -1,7 +1,6 @@
 import fc from "fast-check";
 import type { CycleReport, DirectoryUser } from "@tenantsync/core";
 import { SOURCE_ID } from "../support.ts";
-import { KNOWN_DEFECTS } from "./known-defects.ts";
 import { ASSIGNED_GROUPS, LifecycleModel, MODEL_DAY, type GroupName, type ModelUser } from "./lifecycle-model.ts";
 import { WORLD_START, createPropertyWorld, setTrustFlag, type PropertyWorld, type PropertyWorldOptions } from "./property-world.ts";
 
@@ -238,14 +237,12 @@ function directAssignment(m: LifecycleModel, w: PropertyWorld, u: ModelUser, ass
   else w.direct.delete(u.id);
   w.rebuildJob(); // the job's scope changed: a new job object over the same store
   m.setDirect(u.key, assigned);
-  m.jobReplaced = true;
   w.trace.push(`config: ${assigned ? "assign" : "unassign"} ${u.key} directly`);
 }
 
 /** Not deletable in the source: its account is parked by R14 (see the model's notes). */
 const parked = (u: ModelUser) => u.account?.state === "live" && u.account.parked;
-/** Not restorable in the source while known defect D2 stands (the job loaded its assignments while the user was deleted). */
-const restorable = (u: ModelUser) => u.state === "deleted" && !(KNOWN_DEFECTS.d2RestoredUserLosesGroupAssignment && u.fullCycleWhileDeleted);
+const restorable = (u: ModelUser) => u.state === "deleted";
 
 // ---------------------------------------------------------------- commands
 

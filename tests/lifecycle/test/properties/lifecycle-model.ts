@@ -44,10 +44,11 @@
  *   soft-deleted stays in the bin, with no duplicate.
  * - Purge (R16): an account in the bin is gone 30 days after its soft delete
  *   (at exactly 30 days, as the memory directory does). A new account is
- *   created for a user who then returns to scope (the job had deleted it, or
- *   the user left scope and came back), or changes, or on a full cycle;
- *   a user that neither changed nor left scope is not touched (R11), so its
- *   purged account is not replaced yet.
+ *   created when the user is next looked at in scope and the job had deleted
+ *   the account, or the user changed, or the cycle is full, or the user left
+ *   scope (and so returned) after the target's administrator deleted the
+ *   account — before or after the purge. A user that neither changed nor left
+ *   scope is not touched (R11), so its purged account is not replaced yet.
  * - R8: a disabled user with no account is not created; it is created once it
  *   is enabled.
  * - Manager (R20): when a user is written and its source manager is null, the
@@ -69,8 +70,6 @@
  *   deleted while its account is parked (R13 vs R14 is ambiguous there), the
  *   target administrator restoring by hand, errors and escrows.
  */
-
-import { KNOWN_DEFECTS } from "./known-defects.ts";
 
 /** One day in ms. */
 export const MODEL_DAY = 86_400_000;
@@ -140,10 +139,8 @@ export interface ModelUser {
   targetIds: Map<number, string>;
   /** R8: skipped while disabled with no account; created once enabled. */
   createWhenEnabled: boolean;
-  /** The job loaded its assignments while the user was in the source bin (see known defect D2). */
-  fullCycleWhileDeleted: boolean;
-  /** A cycle looked at the user out of scope after its account was purged (see known defect D3). */
-  purgeSeenOutOfScope: boolean;
+  /** A cycle looked at the user out of scope while its account was in the target admin's bin or purged from it. */
+  leftScopeAfterAdminDelete: boolean;
 }
 
 /** The trust settings R3 needs. */
@@ -234,8 +231,7 @@ export class LifecycleModel {
       wasInScope: false,
       targetIds: new Map(),
       createWhenEnabled: false,
-      fullCycleWhileDeleted: false,
-      purgeSeenOutOfScope: false,
+      leftScopeAfterAdminDelete: false,
     };
     this.users.push(u);
     return u;
@@ -271,7 +267,6 @@ export class LifecycleModel {
     u.state = "live";
     u.deletedAt = null;
     u.touched = true; // memberships were kept in the bin
-    u.fullCycleWhileDeleted = false;
   }
 
   setMembership(key: string, group: GroupName, member: boolean): void {
@@ -280,12 +275,6 @@ export class LifecycleModel {
     else u.groups.delete(group);
     u.touched = true;
   }
-
-  /**
-   * Tells the model the job's object was replaced (a new process, or the
-   * harness's reaction to a config change): it matters only to known defect D2.
-   */
-  jobReplaced = false;
 
   /** Assign or unassign directly: a change of the job's scope. */
   setDirect(key: string, assigned: boolean): void {
@@ -351,11 +340,6 @@ export class LifecycleModel {
         for (const r of this.users) {
           const m = r.account?.manager;
           if (!m || m.kind !== "account" || m.key !== u.key || m.gen !== a.gen) continue;
-          if (KNOWN_DEFECTS.d4ReportsNotRewiredToNewManagerAccount) {
-            r.account!.manager = { kind: "unknown" };
-            r.pendingManager = null;
-            continue;
-          }
           // The target drops references to a purged account; the report waits
           // for the manager's next account (R20 beyond), if the source still
           // names that manager.
@@ -391,7 +375,6 @@ export class LifecycleModel {
     };
 
     for (const u of this.users) {
-      if ((full || this.jobReplaced) && u.state === "deleted") u.fullCycleWhileDeleted = true;
       if (!full && !u.touched) continue;
       const inScope = this.inScope(u);
       const a = u.account;
@@ -399,9 +382,8 @@ export class LifecycleModel {
         const v = this.mapped(u);
         if (!a || a.state === "purged") {
           // R8 / R16: a new account, unless the user neither returned to scope nor changed.
-          // KNOWN DEFECT D3: the engine counts the return to scope only when it
-          // looked at the user out of scope after the purge.
-          const returned = !u.wasInScope && (!KNOWN_DEFECTS.d3NoNewAccountOnReturnAfterAdminPurge || u.purgeSeenOutOfScope);
+          // R16: back in scope after leaving it since the administrator's delete (before or after the purge).
+          const returned = u.leftScopeAfterAdminDelete;
           const due = !a || a.deletedBy === "job" || full || returned || u.createWhenEnabled || !sameValues(v, u.lastWritten);
           if (due && !v.accountEnabled) {
             this.count("R8 disabled user not created");
@@ -421,7 +403,7 @@ export class LifecycleModel {
               manager: { kind: "none" },
             };
             u.account = fresh;
-            u.purgeSeenOutOfScope = false;
+            u.leftScopeAfterAdminDelete = false;
             u.createWhenEnabled = false;
             this.count(fresh.gen > 1 ? "R16 new account after purge" : "R8 create");
             write(u, fresh);
@@ -444,7 +426,9 @@ export class LifecycleModel {
           write(u, a); // R11, R12; a parked account back in scope is rewritten
         } else if (a.accountEnabled !== v.accountEnabled || a.displayName !== v.displayName || a.department !== v.department || a.jobTitle !== v.jobTitle) this.count("R11 target edit kept (no source change)");
       } else if (a && a.state === "purged") {
-        u.purgeSeenOutOfScope = true;
+        if (a.deletedBy === "admin") u.leftScopeAfterAdminDelete = true;
+      } else if (a && a.state === "bin" && a.deletedBy === "admin") {
+        u.leftScopeAfterAdminDelete = true;
       } else if (a && a.state === "live" && !a.parked) {
         if (u.state === "live" && u.lastWritten?.accountEnabled === false) {
           a.parked = true; // R14
@@ -465,7 +449,6 @@ export class LifecycleModel {
       if (u.pendingManager === null || !this.inScope(u) || u.account?.state !== "live") continue;
       this.wireManager(u, u.pendingManager, false);
     }
-    this.jobReplaced = false;
     for (const u of this.users) u.touched = false;
     this.ranWithDirect = this.directKey();
     return { ran: true, full };
