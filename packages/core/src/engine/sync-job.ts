@@ -1,5 +1,4 @@
 import { EventEmitter } from "eventemitter3";
-import pLimit from "p-limit";
 import { AbortedError, AdapterError, CursorExpiredError, TenantSyncError, isTenantSyncError } from "../errors/errors.ts";
 import { jobIdOf, parseSyncJobConfig, type SyncJobConfig, type SyncJobConfigInput } from "../model/sync-job-config.ts";
 import type { DirectoryUser } from "../model/user.ts";
@@ -25,6 +24,7 @@ import { escrowDue, escrowExpired, nextEscrow } from "./escrow.ts";
 import { compileJob, decideScope, mapUser, type JobCompilation } from "./evaluate.ts";
 import type { SyncJobEvents } from "./events.ts";
 import { evaluateGuard } from "./guard.ts";
+import { createLimiter, type Limiter } from "./limiter.ts";
 import { needsTargetRead, planUser } from "./plan.ts";
 import type { ErrorInfo, LinkBookkeeping, MatchCandidate, ModifiedProperty, PlannedAction, SetManagerAction, UserObservation } from "./plan-types.ts";
 import { WRITE_ACTION_KINDS } from "./plan-types.ts";
@@ -364,7 +364,7 @@ class Cycle {
   readonly signal: AbortSignal | undefined;
   readonly cycleId = newId();
   readonly startedAt: Date;
-  readonly limit: ReturnType<typeof pLimit>;
+  readonly limit: Limiter;
   record!: JobRecord;
   kind: "full" | "incremental" = "full";
   forceWrite = false;
@@ -396,7 +396,7 @@ class Cycle {
     this.mode = mode;
     this.signal = signal;
     this.startedAt = job.clock.now();
-    this.limit = pLimit(job.config.options.concurrency);
+    this.limit = createLimiter(job.config.options.concurrency);
   }
 
   get retry(): RetryOptions {
