@@ -10,6 +10,11 @@ export const full1m: Scenario = {
   description: "first full cycle, 1M users, memory → memory",
   async run({ shared, log }) {
     const world = await syncedWorld(shared, MILLION, log);
-    return [row("full-1m", "seconds", world.fullCycleMs / 1000, "s"), row("full-1m", "usersPerSecond", MILLION / (world.fullCycleMs / 1000), "users/s")];
+    return [
+      row("full-1m", "seconds", world.fullCycleMs / 1000, "s"),
+      row("full-1m", "usersPerSecond", MILLION / (world.fullCycleMs / 1000), "users/s"),
+      row("full-1m", "cpuSeconds", world.fullCycleCpuMs / 1000, "s"),
+      row("full-1m", "heapUsedMiB", process.memoryUsage().heapUsed / 2 ** 20, "MiB"),
+    ];
   },
 };
