@@ -621,3 +621,27 @@ describe("cycles and operations", () => {
     expect(writeSignature((await w.job.plan()).actions)).toEqual([]);
   });
 });
+
+describe("regressions found by the properties", () => {
+  it("R20 R23 a manager whose scope exit is escrowed is not wired to its reports meanwhile (D8)", async () => {
+    const w = createWorld();
+    const boss = w.member("Big Boss");
+    const report = w.member("Direct Report");
+    await w.job.runCycle();
+    const bossTarget = w.targetOf(boss.id)!.id;
+    w.source.admin.setManager(report.id, boss.id);
+    w.source.admin.deleteUser(boss.id); // the manager leaves scope (R13) in the same cycle
+    let failing = true;
+    const real = w.target.getUser.bind(w.target);
+    w.target.getUser = async (id, options) => {
+      if (failing && id === bossTarget) throw new TransientError("simulated 503 reading the manager's account", { status: 503 });
+      return real(id, options);
+    };
+    await w.job.runCycle();
+    failing = false;
+    w.clock.advance(6 * 3_600_000 + 60_000); // past the escrow backoff
+    await w.job.runCycle();
+    expect(w.targetOf(boss.id)?.deletedDateTime).not.toBeNull();
+    expect(w.targetOf(report.id)?.managerId).toBeNull();
+  });
+});

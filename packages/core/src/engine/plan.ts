@@ -71,9 +71,10 @@ export function planUser(o: UserObservation, ctx: PlanContext): UserPlan {
     }
     if (inBin) {
       // The target's administrator deleted it: nothing to do while out of scope.
-      // Forget the fingerprint so that a return to scope looks at the target
-      // again (restore refused, R15; or a new account once purged, R16).
-      if (link.fingerprint !== "") plan.bookkeeping.push({ sourceId: o.sourceId, link: { ...link, fingerprint: "" }, reason: "out of scope; the target's administrator deleted the account" });
+      // Park the link (out of scope, not deleted by the job): nobody is wired to
+      // it as a manager, and a return to scope looks at the target again
+      // (restore refused, R15; or a new account once purged, R16).
+      if (link.state !== "disabled" || link.fingerprint !== "") plan.bookkeeping.push({ sourceId: o.sourceId, link: { ...link, state: "disabled", fingerprint: "" }, reason: "out of scope; the target's administrator deleted the account" });
       return plan;
     }
     if (link.state === "disabled") return plan; // R14: already parked disabled

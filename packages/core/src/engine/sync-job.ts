@@ -384,6 +384,8 @@ class Cycle {
   readonly plannedBookkeeping: LinkBookkeeping[] = [];
   /** In-scope users seen this cycle: their waiting reports are wired in the reference pass. */
   readonly possibleManagers = new Set<string>();
+  /** Users seen out of scope this cycle: not a manager anyone is wired to (R20). */
+  readonly outOfScope = new Set<string>();
   /** Users who got a new account after their old one was purged (R16): their reports are rewired. */
   readonly newAccounts = new Set<string>();
   readonly seen = new Set<string>();
@@ -631,10 +633,16 @@ class Cycle {
       const m = scope.inScope && user ? mapUser(job.compiled, user, mapContext) : NOT_MAPPED;
       return { id, user: user ?? null, scope, mapped: m.mapped, error: m.error, link: linkOf(id) };
     });
+    // Users seen out of scope this cycle are nobody's manager now (R20), even
+    // when their own exit could not be completed (an escrowed read or write).
+    for (const e of evaluated) {
+      if (e.scope.inScope) this.outOfScope.delete(e.id);
+      else this.outOfScope.add(e.id);
+    }
     // Managers' links, for the reference pass.
     const managerIds = [...new Set(evaluated.map((e) => e.mapped?.managerSourceId).filter((x): x is string => typeof x === "string"))];
     const managerStored = managerIds.length ? await job.store.getLinks(job.id, managerIds.filter((m) => !this.cycleLinks.has(m)), { signal: this.signal }) : new Map<string, Link>();
-    const managerLink = (mid: string): Link | null => (this.cycleLinks.has(mid) ? this.cycleLinks.get(mid)! : (managerStored.get(mid) ?? null));
+    const managerLink = (mid: string): Link | null => (this.outOfScope.has(mid) ? null : this.cycleLinks.has(mid) ? this.cycleLinks.get(mid)! : (managerStored.get(mid) ?? null));
     const byAnchor = await this.prefetchAnchors(evaluated.filter((e) => e.scope.inScope && e.mapped && !e.link).map((e) => e.id));
     const noAttributeMatching = job.compiled.mappings.matchingAttributes.length === 0;
 
@@ -838,8 +846,8 @@ class Cycle {
     const userLink = this.cycleLinks.has(action.sourceId) ? this.cycleLinks.get(action.sourceId)! : await this.currentLink(action.sourceId);
     if (!userLink || userLink.state !== "active") return;
     const managerLink = this.cycleLinks.has(action.managerSourceId) ? this.cycleLinks.get(action.managerSourceId)! : await this.currentLink(action.managerSourceId);
-    if (!managerLink || managerLink.state !== "active" || !managerLink.targetId) {
-      // The manager is not provisioned (yet): remember it (R20 beyond).
+    if (!managerLink || managerLink.state !== "active" || !managerLink.targetId || this.outOfScope.has(action.managerSourceId)) {
+      // The manager is not provisioned (yet), or not in scope: remember it (R20 beyond).
       if (userLink.managerSourceId !== action.managerSourceId) await this.writeState({ putLinks: [{ ...userLink, managerSourceId: action.managerSourceId }] }, action.sourceId, { ...userLink, managerSourceId: action.managerSourceId });
       return;
     }
@@ -1034,7 +1042,7 @@ class Cycle {
       for (const a of all) {
         const userLink = await this.currentLink(a.sourceId);
         const managerLink = await this.currentLink(a.managerSourceId);
-        if (!userLink || userLink.state !== "active" || !managerLink || managerLink.state !== "active") continue;
+        if (!userLink || userLink.state !== "active" || !managerLink || managerLink.state !== "active" || this.outOfScope.has(a.managerSourceId)) continue;
         const planned = this.cycleLinks.get(a.sourceId);
         if (planned && a.nextLink === null && planned.managerSourceId !== a.managerSourceId && !this.newAccounts.has(a.managerSourceId)) continue;
         this.planned.push(a);

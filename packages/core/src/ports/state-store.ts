@@ -4,8 +4,10 @@ import type { CallOptions } from "./directory-port.ts";
  * The engine's record that source user `sourceId` is represented by target
  * user `targetId`.
  *
- * - `state` — `active` (in scope, written), `disabled` (out of scope but left
- *   disabled, R14), `softDeleted` (the engine soft-deleted the target user).
+ * - `state` — `active` (in scope, written), `disabled` (parked: out of scope
+ *   and not deleted by the job — left disabled by R14, or already deleted by
+ *   the target's administrator), `softDeleted` (the engine soft-deleted the
+ *   target user).
  * - `softDeletedAt` — when the engine soft-deleted it (ISO), for the 30-day window.
  * - `fingerprint` — a hash of what the engine last wrote, so unchanged users
  *   are not touched (R11) and replayed changes are no-ops.

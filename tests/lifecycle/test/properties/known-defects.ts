@@ -52,7 +52,7 @@ export const KNOWN_DEFECTS = {
    * pointing at a manager in the bin as having no manager when the
    * fault-free world's report has none.
    */
-  d8ReportWiredToManagerWhoseExitIsEscrowed: true,
+  d8ReportWiredToManagerWhoseExitIsEscrowed: false,
   /**
    * D7 (R28): the dry run's manager writes differ from the run's when the
    * cycle itself changes the links involved. In plan mode the reference pass
