@@ -31,9 +31,9 @@ describe("findUsersBatch", () => {
   it("returns copies: changing a result does not change the directory", async () => {
     const { dir } = makeTarget();
     await dir.createExternalUser(externalInput("s1", "adele"), fromSource);
-    const [[found]] = (await dir.findUsersBatch([{ alternativeSecurityId: { tenantId: SOURCE, userId: "s1" } }])) as [[{ displayName: string }]];
+    const [[found]] = (await dir.findUsersBatch([{ alternativeSecurityId: { tenantId: SOURCE, userId: "s1" } }])) as unknown as [[{ displayName: string }]];
     found.displayName = "Changed";
-    const [[again]] = (await dir.findUsersBatch([{ alternativeSecurityId: { tenantId: SOURCE, userId: "s1" } }])) as [[{ displayName: string }]];
+    const [[again]] = (await dir.findUsersBatch([{ alternativeSecurityId: { tenantId: SOURCE, userId: "s1" } }])) as unknown as [[{ displayName: string }]];
     expect(again.displayName).not.toBe("Changed");
   });
 
