@@ -399,11 +399,11 @@ class Cycle {
     this.signal = signal;
     this.startedAt = job.clock.now();
     this.limit = createLimiter(job.config.options.concurrency);
+    this.retry = { clock: job.clock, maxAttempts: job.config.options.maxAttemptsPerCycle, signal, random: job.random };
   }
 
-  get retry(): RetryOptions {
-    return { clock: this.job.clock, maxAttempts: this.job.config.options.maxAttemptsPerCycle, signal: this.signal, random: this.job.random };
-  }
+  /** How writes are retried within the cycle (the same for every action of the cycle). */
+  readonly retry: RetryOptions;
 
   private lastNowMs = Number.NaN;
   private lastNowIso = "";
@@ -837,7 +837,8 @@ class Cycle {
       nextLink,
     );
     if (hadEscrow) this.escrows.delete(action.sourceId);
-    job.emit("action", { jobId: job.id, cycleId: this.cycleId, action, status, targetId, error: null });
+    // The payload is built only when someone listens (a million-user cycle emits a million of them).
+    if (job.listenerCount("action") > 0) job.emit("action", { jobId: job.id, cycleId: this.cycleId, action, status, targetId, error: null });
   }
 
   private async executeSetManager(action: SetManagerAction): Promise<void> {
@@ -869,7 +870,9 @@ class Cycle {
     const next = { ...userLink, managerSourceId: null };
     const entry = this.logEntry({ ...action, targetId: userLink.targetId }, "success", userLink.targetId, null, started, [{ name: "manager", oldValue: null, newValue: managerLink.targetId }]);
     await this.writeState({ putLinks: [next], appendLogs: [entry] }, action.sourceId, next);
-    job.emit("action", { jobId: job.id, cycleId: this.cycleId, action: { ...action, targetId: userLink.targetId, managerTargetId: managerLink.targetId }, status: "success", targetId: userLink.targetId, error: null });
+    if (job.listenerCount("action") > 0) {
+      job.emit("action", { jobId: job.id, cycleId: this.cycleId, action: { ...action, targetId: userLink.targetId, managerTargetId: managerLink.targetId }, status: "success", targetId: userLink.targetId, error: null });
+    }
   }
 
   /** True when this cycle wrote the manager's link and it is active (no deferred deletion can follow: each user is planned once per cycle). */
