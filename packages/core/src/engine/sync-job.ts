@@ -18,7 +18,7 @@ import {
 } from "../ports/state-store.ts";
 import { createMemoryStateStore } from "../state/memory-state-store.ts";
 import { parseDuration } from "../util/duration.ts";
-import { errorInfo, pagesWithRetries, softDeleteIfPresent, stopsCycle, withRetries, type RetryOptions } from "./apply.ts";
+import { errorInfo, softDeleteIfPresent, stopsCycle, withRetries, type RetryOptions } from "./apply.ts";
 import { AssignmentTracker } from "./assignment.ts";
 import { escrowDue, escrowExpired, nextEscrow } from "./escrow.ts";
 import { compileJob, decideScope, mapUser, type JobCompilation } from "./evaluate.ts";
@@ -28,8 +28,10 @@ import { createLimiter, type Limiter } from "./limiter.ts";
 import { needsTargetRead, planUser } from "./plan.ts";
 import type { ErrorInfo, LinkBookkeeping, MatchCandidate, ModifiedProperty, PlannedAction, SetManagerAction, UserObservation } from "./plan-types.ts";
 import { WRITE_ACTION_KINDS } from "./plan-types.ts";
+import { commitCycle } from "./commit.ts";
+import { importAllUsers, importChanges } from "./source-import.ts";
 import { preflight, type PreflightResult } from "./preflight.ts";
-import { enterQuarantine, failureVerdict, leaveQuarantine } from "./quarantine.ts";
+import { enterQuarantine, leaveQuarantine } from "./quarantine.ts";
 import { PendingManagerIndex } from "./references.ts";
 
 /** A minimal structured logger; `console` fits. */
@@ -466,7 +468,6 @@ class Cycle {
   private async importAndProcess(): Promise<string | null> {
     const job = this.job;
     const source = job.source;
-    const groupIds = job.tracker.groupIds;
     const now = job.clock.now();
     // Due escrows are retried; expired ones are dropped and reported.
     const dueEscrows: string[] = [];
@@ -477,29 +478,16 @@ class Cycle {
     }
 
     if (this.kind === "incremental") {
-      const affected = new Map<string, DirectoryUser | null | undefined>();
-      let cursor = this.record.watermark!;
+      let imported: Awaited<ReturnType<typeof importChanges>>;
       try {
-        if (!job.tracker.isLoaded) await withRetries(() => job.tracker.load(source, this.signal), this.retry);
-        else if (job.tracker.rereadsEachCycle) for (const id of await withRetries(() => job.tracker.load(source, this.signal), this.retry)) affected.set(id, undefined);
-        const feed = pagesWithRetries((from: string | undefined) => source.readChanges(from ?? cursor, { groupIds, select: job.compiled.select, signal: this.signal }), () => cursor, this.retry);
-        for await (const page of feed) {
-          for (const change of page.changes) {
-            if (change.type === "user") affected.set(change.user.id, change.user);
-            else if (change.type === "userRemoved") affected.set(change.userId, null);
-            else if (change.type === "membership") {
-              const id = job.tracker.applyMembership(change.groupId, change.memberId, change.removed);
-              if (id !== null && !affected.has(id)) affected.set(id, undefined);
-            } else for (const id of job.tracker.groupRemoved(change.groupId)) if (!affected.has(id)) affected.set(id, undefined);
-          }
-          cursor = page.cursor;
-        }
+        imported = await importChanges({ source, tracker: job.tracker, watermark: this.record.watermark!, select: job.compiled.select, retry: this.retry, signal: this.signal });
       } catch (error) {
         if (!(error instanceof CursorExpiredError)) throw error;
         this.warnings.push(`the change-feed cursor expired (${error.message}); running a full cycle`);
         this.kind = "full";
         return this.importFull(dueEscrows);
       }
+      const { affected, cursor } = imported;
       for (const id of dueEscrows) if (!affected.has(id)) affected.set(id, undefined);
       const entries = [...affected];
       this.total = entries.length;
@@ -517,8 +505,7 @@ class Cycle {
     await withRetries(() => job.tracker.load(source, this.signal), this.retry);
     let buffer: Entry[] = [];
     // A listing that fails transiently starts again; users already seen are skipped.
-    const listing = pagesWithRetries(() => source.listUsers({ select: job.compiled.select, signal: this.signal }), () => undefined, this.retry);
-    for await (const page of listing) {
+    for await (const page of importAllUsers({ source, select: job.compiled.select, retry: this.retry, signal: this.signal })) {
       for (const user of page) {
         if (this.seen.has(user.id)) continue;
         this.seen.add(user.id);
@@ -1116,26 +1103,21 @@ class Cycle {
     const now = job.clock.now();
     const summary = this.summary(state, error);
     this.lastSummary = summary;
-    let record: JobRecord = (await job.store.getJob(job.id)) ?? this.record;
-    record = { ...record, lastExecution: summary };
-    if (commit) record = { ...record, watermark: commit.cursor, configFingerprint: commit.configFingerprint, forceDeletes: false };
-    const verdict = failureVerdict(record.failureSeries, { attempted: this.attempted, failed: this.failed });
-    record = { ...record, failureSeries: verdict.series };
-    let quarantine: { reason: string; message: string } | null = verdict.quarantine;
-    if (this.heldDeletions > 0) quarantine = { reason: "TooManyDeletes", message: `${this.heldDeletions} deletions and disables planned, more than the threshold of ${job.config.accidentalDeletionPrevention.deletionThreshold}; held until restart({ forceDeletes: true })` };
-    if (this.stopped === "TrustSettingsMissing") quarantine = { reason: "TrustSettingsMissing", message: this.stopError?.message ?? "the target refused a write for lack of trust settings" };
-    if (this.stopped === "CredentialsRejected") quarantine = { reason: "CredentialsRejected", message: this.stopError?.message ?? "credentials rejected" };
-    if (state === "failed" && !quarantine) record = { ...record, successiveFailures: record.successiveFailures + 1 };
-    if (quarantine) {
-      record = enterQuarantine({ ...record, successiveFailures: record.successiveFailures + 1 }, quarantine.reason, quarantine.message, now, job.intervalMs);
-      job.emit("quarantined", { jobId: job.id, quarantine: record.quarantine! });
-    } else if (state !== "failed") {
-      const was = record.quarantine !== null;
-      record = { ...leaveQuarantine(record), state: "Active", successiveFailures: 0, lastSuccessfulExecution: summary };
-      if (was) job.emit("quarantineLifted", { jobId: job.id });
-      const steady = this.attempted === 0 && this.counts.errors === 0 && commit !== null;
-      if (steady) record = { ...record, steadyStateFirstAchievedAt: record.steadyStateFirstAchievedAt ?? now.toISOString(), steadyStateLastAchievedAt: now.toISOString() };
-    }
+    const { record, quarantined, lifted } = commitCycle((await job.store.getJob(job.id)) ?? this.record, {
+      summary,
+      commit,
+      attempted: this.attempted,
+      failed: this.failed,
+      errors: this.counts.errors,
+      heldDeletions: this.heldDeletions,
+      deletionThreshold: job.config.accidentalDeletionPrevention.deletionThreshold,
+      stopped: this.stopped,
+      stopMessage: this.stopError?.message ?? null,
+      now,
+      intervalMs: job.intervalMs,
+    });
+    if (quarantined) job.emit("quarantined", { jobId: job.id, quarantine: quarantined });
+    if (lifted) job.emit("quarantineLifted", { jobId: job.id });
     await job.store.write(job.id, { job: record });
     const retention = new Date(now.getTime() - job.config.options.logRetentionDays * 86_400_000).toISOString();
     await job.store.pruneLogs(job.id, retention);
