@@ -62,7 +62,10 @@ class LogRing {
 
 /** A copy of a value held in a log entry (primitives as they are; objects deep-copied). */
 function copyValue(value: unknown): unknown {
-  return value === null || typeof value !== "object" ? value : structuredClone(value);
+  if (value === null || typeof value !== "object") return value;
+  // The usual object value is a short list of strings (businessPhones): slice it.
+  if (Array.isArray(value) && value.every((v) => v === null || typeof v !== "object")) return value.slice();
+  return structuredClone(value);
 }
 
 /**
