@@ -4,7 +4,7 @@ import { AttributeMapping, type AttributeMappingInput, type FlowType } from "../
 import { EXTENSION_ATTRIBUTE_PATTERN, type DirectoryUser, type UserAttributes, type UserType } from "../model/user.ts";
 import { classifyTarget, fieldOfTarget, type TargetKind } from "./attribute-catalog.ts";
 import { ALT_SEC_ID_EXPRESSION, defaultMappings } from "./default-mappings.ts";
-import { ExpressionSyntaxError, IGNORE_FLOW, compileExpression, mappingSourceToExpression, type CompiledExpression } from "./expression-bridge.ts";
+import { ExpressionSyntaxError, IGNORE_FLOW, compileExpression, mappingSourceToExpression, toOutput, type CompiledExpression } from "./expression-bridge.ts";
 import { MappingError } from "./mapping-error.ts";
 import { sourceAttributesOf } from "./source-attributes.ts";
 
@@ -133,6 +133,26 @@ export interface CompiledMappings {
 
 interface Compiled extends CompiledMapping {
   readonly compiled: CompiledExpression;
+  /**
+   * For a source that is one attribute reference (`[department]`, most of the
+   * default set): the attribute's name, read directly instead of through the
+   * expression's closures, with exactly the result `evaluate` gives. Else null.
+   */
+  readonly direct: string | null;
+  /** For a source that is one string literal (`"True"`): the string (what `evaluate` returns). Else undefined. */
+  readonly constant: string | undefined;
+}
+
+/** The attribute a source expression is, when it is just `[name]` (and the name is not an Object.prototype member). */
+function directAttribute(expr: CompiledExpression): string | null {
+  const ast = expr.ast;
+  return ast.kind === "attribute" && !(ast.name in Object.prototype) ? ast.name : null;
+}
+
+/** What `evaluate` returns for the expression `[name]` (a missing attribute is null). */
+function readDirect(attributes: Readonly<Record<string, unknown>>, name: string): unknown {
+  const v = attributes[name];
+  return v === undefined || v === null ? null : typeof v === "string" ? v : toOutput(v);
 }
 
 /** Targets an update never writes: the target holds derived forms (see docs/scoping-and-mappings.md). */
@@ -290,6 +310,12 @@ const HEX_CODES: readonly number[] = Array.from("0123456789abcdef", (c) => c.cha
 class FingerprintHasher {
   private h1 = 0x811c9dc5;
   private h2 = 0x050c5d1f;
+
+  /** Starts a new fingerprint (one hasher serves every evaluation of a compiled set). */
+  reset(): void {
+    this.h1 = 0x811c9dc5;
+    this.h2 = 0x050c5d1f;
+  }
 
   private code(c: number): void {
     this.h1 = Math.imul(this.h1 ^ c, 0x01000193);
@@ -544,6 +570,8 @@ export function compileMappings(input: CompileMappingsInput, options: CompileMap
       expression: text,
       targetKind: kind,
       compiled: expr,
+      direct: directAttribute(expr),
+      constant: expr.ast.kind === "string" ? expr.ast.value : undefined,
     });
   });
   if (issues.length > 0) throw new ConfigError(issues, "attribute mappings");
@@ -580,10 +608,12 @@ function buildCompiledMappings(compiled: readonly Compiled[], jobUserType: UserT
     if (m.targetKind !== "special") return true;
     return m.targetAttributeName === "manager" || (m.targetAttributeName === "userType" && m.flowType === "Always");
   });
-  const mappings: readonly CompiledMapping[] = Object.freeze(compiled.map(({ compiled: _c, ...rest }) => Object.freeze(rest)));
+  const mappings: readonly CompiledMapping[] = Object.freeze(compiled.map(({ compiled: _c, direct: _d, constant: _k, ...rest }) => Object.freeze(rest)));
   const slotOf: ReadonlyMap<string, number> = new Map(compiled.map((m, k) => [m.targetAttributeName, k]));
   const userTypeSlot = slotOf.get("userType");
   const managerSlot = slotOf.get("manager");
+  // evaluate() runs to completion without yielding and is never re-entered, so one hasher serves every call.
+  const sharedHasher = new FingerprintHasher();
   const matchingSlots = matching.map((m) => ({ attribute: m.targetAttributeName, slot: slotOf.get(m.targetAttributeName)! }));
 
   function fail(m: Compiled, user: DirectoryUser, what: string, cause?: unknown): never {
@@ -607,12 +637,13 @@ function buildCompiledMappings(compiled: readonly Compiled[], jobUserType: UserT
       const slots = new Array<unknown>(compiled.length);
       const create: UserAttributes = {};
       let extensions: Record<string, string | number | boolean | null> | null = null;
-      const hasher = new FingerprintHasher();
+      const hasher = sharedHasher;
+      hasher.reset();
       for (let k = 0; k < compiled.length; k++) {
         const m = compiled[k]!;
         let rawValue: unknown;
         try {
-          rawValue = m.compiled.evaluate(attrs, exprContext);
+          rawValue = m.direct !== null ? readDirect(attrs, m.direct) : m.constant !== undefined ? m.constant : m.compiled.evaluate(attrs, exprContext);
         } catch (error) {
           fail(m, source, describeError(error), error);
         }
