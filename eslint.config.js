@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/dist/**", "**/node_modules/**", "docs/api/**", "bench/results*.json", "**/*.d.ts"] },
+  { ignores: ["**/dist/**", "**/node_modules/**", "docs/api/**", "bench/results*.json", "bench/.scratch/**", "bench/profiles/**", "**/*.d.ts"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
