@@ -35,7 +35,9 @@ for (const name of selected) {
 }
 
 function runProcess(names: readonly string[]): Promise<BenchRow[]> {
-  const profDir = join(root, "bench", "profiles");
+  // One folder per process: V8 writes one profile per thread (the main thread and tsx's
+  // loader thread) under its default name, which carries the pid and thread id.
+  const profDir = join(root, "bench", "profiles", `${names.join("+")}.${Date.now()}`);
   if (profile) mkdirSync(profDir, { recursive: true });
   const nodeArgs = [
     "--expose-gc",
@@ -43,7 +45,7 @@ function runProcess(names: readonly string[]): Promise<BenchRow[]> {
     "--conditions=@tenantsync/source",
     "--import",
     "tsx",
-    ...(profile ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=${names.join("+")}.${Date.now()}.cpuprofile`] : []),
+    ...(profile ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`] : []),
     join(root, "bench", "run-scenarios.ts"),
     ...names,
   ];
