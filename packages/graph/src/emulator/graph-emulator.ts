@@ -19,7 +19,8 @@ import { createMemoryDirectory, externalUserPrincipalName, type MemoryDirectory,
 import { createTokenBucket, type RateQuota, type TokenBucket } from "../transport/token-bucket.ts";
 import { readEmulatorToken } from "./emulator-token.ts";
 import { graphUserView, isSelectableUserProperty, selectProperties, SINGLE_USER_ONLY, type UserSideData } from "./graph-user-view.ts";
-import { FilterSyntaxError, filterPaths, matchesFilter, parseFilter, type FilterNode } from "./odata-filter.ts";
+import { FilterSyntaxError, filterExpressionCount, filterPaths, hasAlternatives, matchesFilter, parseFilter, type FilterNode } from "./odata-filter.ts";
+import { createUserIndex, type UserIndex } from "./user-index.ts";
 
 /**
  * One fault the emulator injects: requests matching `method`/`path`/`tenantId`
@@ -115,6 +116,13 @@ export interface GraphEmulatorOptions {
   requireAuth?: boolean | undefined;
   /** Delta tokens older than this answer `syncStateNotFound`. Default 7 days. */
   deltaTokenLifetimeMs?: number | undefined;
+  /**
+   * Answer `$filter` lookups on `id`, `userPrincipalName`, `mail` and directory extensions
+   * (`eq`, `in`, and `or`/`and` of those) from an index, so a lookup costs in proportion to its
+   * answer instead of the tenant's size. The answers are the same as a full scan's (candidates
+   * are checked with the filter). Default true; false scans every user for every filter.
+   */
+  indexedLookups?: boolean | undefined;
 }
 
 /**
@@ -145,6 +153,9 @@ export interface GraphEmulatorStats {
   writes: number;
   /** Most HTTP requests in flight at once. */
   maxInFlight: number;
+  /** User `$filter` queries (requests and batch items) answered from the index, and by scanning every user. */
+  indexedQueries: number;
+  scannedQueries: number;
 }
 
 /**
@@ -183,6 +194,11 @@ interface TenantState {
   sideLog: string[];
   writes: TokenBucket | null;
   requests: TokenBucket | null;
+  /** Users by id, UPN, mail and extensions; valid while `indexCursor` is set (the change-feed position it has caught up to). */
+  index: UserIndex;
+  indexCursor: string | null;
+  /** Catch-ups of the index run one after another. */
+  indexChain: Promise<boolean>;
 }
 
 interface RequestContext {
@@ -197,6 +213,10 @@ interface RequestContext {
   headers: Record<string, string>;
   body: unknown;
   inBatch: boolean;
+  /** The query string as sent (percent-encoded, with its '?'), for URL length limits. */
+  rawQuery: string;
+  /** Shared by an HTTP request and the items of its $batch: the index catch-up of this request. */
+  shared: { index?: Promise<boolean> };
 }
 
 interface DeltaState {
@@ -221,6 +241,13 @@ interface PageState {
   final?: DeltaState | undefined;
 }
 
+/** Graph's limit on the expressions of a filter with `in` or `or` (known issues: query parameters). */
+const MAX_FILTER_EXPRESSIONS = 15;
+/** Graph's limit on the URL of an advanced query (known issues: query parameters). */
+const MAX_ADVANCED_QUERY_URL = 2048;
+/** The root a real request's URL starts with, for the URL length limit. */
+const GRAPH_API_ROOT = "https://graph.microsoft.com/v1.0";
+const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const JSON_TYPE = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
 const USER_TYPE = "#microsoft.graph.user";
 const GROUP_TYPE = "#microsoft.graph.group";
@@ -332,6 +359,9 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
       sideLog: [],
       writes: options.quota?.writes ? createTokenBucket(options.quota.writes, clock) : null,
       requests: options.quota?.requests ? createTokenBucket(options.quota.requests, clock) : null,
+      index: createUserIndex(),
+      indexCursor: null,
+      indexChain: Promise.resolve(true),
     });
   };
   for (const dir of options.directories ?? []) addDirectory(dir);
@@ -345,7 +375,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
   const pages = new Map<string, { state: PageState; offset: number }>();
   const deltas = new Map<string, DeltaState>();
   let inFlight = 0;
-  const emptyStats = (): GraphEmulatorStats => ({ requests: 0, batches: 0, batchItems: 0, byRoute: {}, byStatus: {}, throttled: 0, quotaThrottled: 0, faultsInjected: 0, writes: 0, maxInFlight: 0 });
+  const emptyStats = (): GraphEmulatorStats => ({ requests: 0, batches: 0, batchItems: 0, byRoute: {}, byStatus: {}, throttled: 0, quotaThrottled: 0, faultsInjected: 0, writes: 0, maxInFlight: 0, indexedQueries: 0, scannedQueries: 0 });
   let stats = emptyStats();
   const newToken = () => randomBytes(18).toString("base64url");
 
@@ -389,6 +419,17 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     // Filters on onPremisesExtensionAttributes are advanced queries.
     if (filterPaths(node).some((p) => p[0]?.toLowerCase() === "onpremisesextensionattributes") && !advanced(ctx)) {
       return badRequest("Unsupported or invalid query filter clause specified for property 'onPremisesExtensionAttributes' of resource 'User'. Send ConsistencyLevel: eventual and $count=true.", "Request_UnsupportedQuery");
+    }
+    // Graph's known issues: with `in`, a filter is limited to 15 expressions by default, or to a URL of
+    // 2,048 characters in an advanced query (the URL limit also applies to `eq` in advanced queries).
+    // Or-ed clauses are held to the same 15 (Graph answers "Too many child clauses … containing 'OR'
+    // operators: N. Max allowed: 15.").
+    if (advanced(ctx)) {
+      const length = GRAPH_API_ROOT.length + ctx.rawPath.length + ctx.rawQuery.length;
+      if (length > MAX_ADVANCED_QUERY_URL) return badRequest(`The request URL is ${length} characters long; advanced queries ($filter with ConsistencyLevel: eventual) are limited to ${MAX_ADVANCED_QUERY_URL}. Split the filter into several requests (a $batch holds 20).`, "Request_UnsupportedQuery");
+    } else if (hasAlternatives(node)) {
+      const count = filterExpressionCount(node);
+      if (count > MAX_FILTER_EXPRESSIONS) return badRequest(`Too many child clauses specified in search filter expression containing 'OR' operators: ${count}. Max allowed: ${MAX_FILTER_EXPRESSIONS}.`, "Request_UnsupportedQuery");
     }
     return node;
   };
@@ -436,8 +477,70 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
   const users = (t: TenantState): DirectoryUser[] => snapshot(t).users;
   const binUsers = (t: TenantState): DirectoryUser[] => snapshot(t).bin;
 
-  const findLive = (t: TenantState, idOrUpn: string): DirectoryUser | null => {
-    if (idOrUpn.includes("@")) return users(t).find((u) => u.userPrincipalName.toLowerCase() === idOrUpn.toLowerCase()) ?? null;
+  // ---------------------------------------------------------------- the user index
+  // The emulator's own writes re-index the user they touched at once; changes made
+  // through the directory's admin API (tests, seeding) are caught up from its change
+  // feed at the start of every request that uses the index.
+
+  const indexEnabled = options.indexedLookups ?? true;
+  /** Re-indexes one user now (after the emulator wrote it). */
+  const reindex = (t: TenantState, id: string) => {
+    if (t.indexCursor === null) return;
+    const user = t.dir.admin.getUser(id);
+    t.index.set(id, user ? view(t, user) : null);
+  };
+  const catchUp = async (t: TenantState): Promise<boolean> => {
+    try {
+      if (t.indexCursor === null) {
+        // The position first: changes made while the snapshot is indexed are read again next time.
+        const cursor = await t.dir.currentCursor();
+        t.index.clear();
+        const snap = t.dir.admin.snapshot();
+        for (const user of snap.users) t.index.set(user.id, view(t, user));
+        for (const user of snap.bin) t.index.set(user.id, view(t, user));
+        t.indexCursor = cursor;
+        return true;
+      }
+      let cursor = t.indexCursor;
+      for await (const page of t.dir.readChanges(cursor)) {
+        for (const change of page.changes) {
+          const id = change.type === "user" ? change.user.id : change.type === "userRemoved" ? change.userId : null;
+          if (id === null) continue;
+          const user = t.dir.admin.getUser(id);
+          t.index.set(id, user ? view(t, user) : null);
+        }
+        cursor = page.cursor;
+      }
+      t.indexCursor = cursor;
+      return true;
+    } catch {
+      // A directory that refuses its change feed (injected faults): scan instead, rebuild later.
+      t.indexCursor = null;
+      return false;
+    }
+  };
+  /** Whether the index of the request's tenant is usable; catches it up once per HTTP request. */
+  const indexReady = (ctx: RequestContext): Promise<boolean> => {
+    if (!indexEnabled) return Promise.resolve(false);
+    const t = ctx.tenant;
+    ctx.shared.index ??= t.indexChain = t.indexChain.then(() => catchUp(t));
+    return ctx.shared.index;
+  };
+  /** The users among `ids` that are live (or in the bin), in id order (the order of a scan). */
+  const indexed = (t: TenantState, ids: Iterable<string>, where: "live" | "bin"): DirectoryUser[] => {
+    const out: DirectoryUser[] = [];
+    for (const id of [...new Set(ids)].sort(byId)) {
+      const user = t.dir.admin.getUser(id);
+      if (user && (user.deletedDateTime !== null) === (where === "bin")) out.push(user);
+    }
+    return out;
+  };
+
+  const findLive = async (t: TenantState, ctx: RequestContext, idOrUpn: string): Promise<DirectoryUser | null> => {
+    if (idOrUpn.includes("@")) {
+      const candidates = (await indexReady(ctx)) ? indexed(t, t.index.lookup("userPrincipalName", idOrUpn), "live") : users(t);
+      return candidates.find((u) => u.userPrincipalName.toLowerCase() === idOrUpn.toLowerCase()) ?? null;
+    }
     const user = t.dir.admin.getUser(idOrUpn);
     return user && user.deletedDateTime === null ? user : null;
   };
@@ -452,11 +555,20 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     return { ...item, manager: { "@odata.type": USER_TYPE, ...selected } };
   };
 
-  const userItems = (t: TenantState, ctx: RequestContext, list: DirectoryUser[]): Answer | Record<string, unknown>[] => {
+  const userItems = async (t: TenantState, ctx: RequestContext, where: "live" | "bin"): Promise<Answer | Record<string, unknown>[]> => {
     const select = parseSelect(ctx);
     if (isAnswer(select)) return select;
     const filter = parseFilterOption(ctx);
     if (isAnswer(filter)) return filter;
+    let list: DirectoryUser[];
+    const candidates = filter && (await indexReady(ctx)) ? t.index.plan(filter) : null;
+    if (candidates) {
+      stats.indexedQueries++;
+      list = indexed(t, candidates, where);
+    } else {
+      if (filter) stats.scannedQueries++;
+      list = where === "live" ? users(t) : binUsers(t);
+    }
     const out: Record<string, unknown>[] = [];
     for (const user of list) {
       const v = view(t, user);
@@ -619,9 +731,9 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
 
   // ---------------------------------------------------------------- writes
 
-  const patchUser = (t: TenantState, id: string, body: unknown): Answer => {
+  const patchUser = async (t: TenantState, ctx: RequestContext, id: string, body: unknown): Promise<Answer> => {
     if (typeof body !== "object" || body === null || Array.isArray(body)) return badRequest("The request body must be a JSON object.");
-    const user = findLive(t, id);
+    const user = await findLive(t, ctx, id);
     if (!user) return notFound(id);
     const changes: Record<string, unknown> = {};
     const extensions: Record<string, unknown> = {};
@@ -646,6 +758,8 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
       t.dir.admin.updateUser(user.id, changes as UserAttributes);
     } catch (error) {
       return answerForError(error, id);
+    } finally {
+      reindex(t, user.id);
     }
     if (onPrem) {
       const side = sideOf(t, user.id);
@@ -655,7 +769,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     return { status: 204 };
   };
 
-  const invite = (t: TenantState, ctx: RequestContext): Answer => {
+  const invite = async (t: TenantState, ctx: RequestContext): Promise<Answer> => {
     const body = (typeof ctx.body === "object" && ctx.body !== null ? ctx.body : {}) as Record<string, unknown>;
     const email = body["invitedUserEmailAddress"];
     const redirect = body["inviteRedirectUrl"];
@@ -665,7 +779,8 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     if (type !== "Guest" && type !== "Member") return badRequest("Property invitedUserType must be 'Guest' or 'Member'.", "BadRequest");
     const names = externalUserPrincipalName(email, t.defaultDomain);
     // Inviting an address that already has a B2B user re-invites that user.
-    const existing = users(t).find((u) => u.userPrincipalName.toLowerCase() === names.userPrincipalName.toLowerCase() || (u.mail ?? "").toLowerCase() === email.toLowerCase());
+    const candidates = (await indexReady(ctx)) ? indexed(t, [...t.index.lookup("userPrincipalName", names.userPrincipalName), ...t.index.lookup("mail", email)], "live") : users(t);
+    const existing = candidates.find((u) => u.userPrincipalName.toLowerCase() === names.userPrincipalName.toLowerCase() || (u.mail ?? "").toLowerCase() === email.toLowerCase());
     let user: DirectoryUser;
     if (existing) {
       if (existing.origin !== "external") return badRequest(`The invited user already exists in the directory as an internal user (${existing.id}).`, "BadRequest");
@@ -684,6 +799,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
       } catch (error) {
         return answerForError(error, email);
       }
+      reindex(t, user.id);
       sideOf(t, user.id).externalUserState = "PendingAcceptance";
     }
     const id = randomId();
@@ -853,7 +969,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
         if (n === 1 && m === "GET") {
           const more = continuePaging(ctx);
           if (more) return more;
-          const items = userItems(t, ctx, users(t));
+          const items = await userItems(t, ctx, "live");
           if (isAnswer(items)) return items;
           const top = topOf(ctx);
           if (isAnswer(top)) return top;
@@ -865,27 +981,28 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
         if (n === 2 && s[1] === "delta" && m === "GET") return await deltaRound(t, ctx, "users");
         const id = s[1] as string;
         if (n === 2 && m === "GET") {
-          const user = findLive(t, id);
+          const user = await findLive(t, ctx, id);
           if (!user) return notFound(id);
           const select = parseSelect(ctx);
           if (isAnswer(select)) return select;
           return { status: 200, body: { "@odata.context": `${ctx.apiBase}/$metadata#users/$entity`, ...withManager(t, ctx, user, selectProperties(view(t, user), select)) } };
         }
-        if (n === 2 && m === "PATCH") return patchUser(t, id, ctx.body);
+        if (n === 2 && m === "PATCH") return await patchUser(t, ctx, id, ctx.body);
         if (n === 2 && m === "DELETE") {
-          const user = findLive(t, id);
+          const user = await findLive(t, ctx, id);
           if (!user) return notFound(id);
           admin.deleteUser(user.id);
+          reindex(t, user.id);
           return { status: 204 };
         }
         if (n === 3 && s[2] === "manager" && m === "GET") {
-          const user = findLive(t, id);
-          const manager = user?.managerId ? findLive(t, user.managerId) : null;
+          const user = await findLive(t, ctx, id);
+          const manager = user?.managerId ? await findLive(t, ctx, user.managerId) : null;
           if (!manager) return notFound(id);
           return { status: 200, body: { "@odata.type": USER_TYPE, ...selectProperties(view(t, manager), null) } };
         }
         if (n === 4 && s[2] === "manager" && s[3] === "$ref") {
-          const user = findLive(t, id);
+          const user = await findLive(t, ctx, id);
           if (!user) return notFound(id);
           if (m === "PUT") {
             const ref = (ctx.body as Record<string, unknown> | undefined)?.["@odata.id"];
@@ -914,7 +1031,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
         if (n === 3 && s[2] === "microsoft.graph.user" && m === "GET") {
           const more = continuePaging(ctx);
           if (more) return more;
-          const items = userItems(t, ctx, binUsers(t));
+          const items = await userItems(t, ctx, "bin");
           if (isAnswer(items)) return items;
           const top = topOf(ctx);
           if (isAnswer(top)) return top;
@@ -932,15 +1049,17 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
         if (n === 3 && m === "DELETE") {
           if (!inBin) return notFound(id);
           admin.hardDeleteUser(id);
+          reindex(t, id);
           return { status: 204 };
         }
         if (n === 4 && s[3] === "restore" && m === "POST") {
           if (!inBin) return notFound(id);
           const restored = admin.restoreUser(id);
+          reindex(t, id);
           return { status: 200, body: { "@odata.context": `${ctx.apiBase}/$metadata#directoryObjects/$entity`, "@odata.type": USER_TYPE, ...selectProperties(view(t, restored), null) } };
         }
       }
-      if (s[0] === "invitations" && n === 1 && m === "POST") return invite(t, ctx);
+      if (s[0] === "invitations" && n === 1 && m === "POST") return await invite(t, ctx);
       if (s[0] === "policies" && s[1] === "crossTenantAccessPolicy" && s[2] === "partners") return policies(t, ctx, s.slice(3));
     } catch (error) {
       return answerForError(error, s[s.length - 1] ?? "");
@@ -1068,6 +1187,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
           rawPath: parsed.pathname,
           segments: parsed.pathname.split("/").filter(Boolean).map(decodeURIComponent),
           query: parsed.searchParams,
+          rawQuery: parsed.search,
           headers,
           body: item["body"],
           inBatch: true,
@@ -1154,6 +1274,8 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
                   headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(",") : (v ?? "")])),
                   body,
                   inBatch: false,
+                  rawQuery: url.search,
+                  shared: {},
                 });
           }
         } catch (error) {

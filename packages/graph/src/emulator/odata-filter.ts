@@ -128,13 +128,23 @@ export function parseFilter(text: string): FilterNode {
     if (op?.t !== "word") throw new FilterSyntaxError("expected an operator in $filter");
     const o = op.v.toLowerCase();
     if (o === "in") {
-      expect("(");
-      const values: Literal[] = [literal()];
-      while (peek()?.t === ",") {
-        p++;
+      const usage = `the in operator takes a parenthesised list of values, for example ${prop.join("/")} in ('a','b')`;
+      if (peek()?.t !== "(") throw new FilterSyntaxError(`${usage}`);
+      p++;
+      if (peek()?.t === ")") throw new FilterSyntaxError(`${usage}; the list is empty`);
+      const values: Literal[] = [];
+      for (;;) {
+        const t = peek();
+        if (!t || (t.t !== "str" && t.t !== "num" && t.t !== "word")) throw new FilterSyntaxError(`${usage}; expected a value at position ${values.length + 1} of the list`);
         values.push(literal());
+        if (peek()?.t === ",") {
+          p++;
+          continue;
+        }
+        if (peek()?.t === ")") break;
+        throw new FilterSyntaxError(`${usage}; expected ',' or ')' after value ${values.length} of the list`);
       }
-      expect(")");
+      p++;
       return { kind: "in", path: prop, values };
     }
     if (o !== "eq" && o !== "ne" && o !== "ge" && o !== "le" && o !== "gt" && o !== "lt") throw new FilterSyntaxError(`unsupported operator '${op.v}' in $filter`);
@@ -171,6 +181,53 @@ export function filterPaths(node: FilterNode): string[][] {
       return filterPaths(node.operand);
     default:
       return [node.path];
+  }
+}
+
+/**
+ * How many equality expressions a filter holds, the way Graph counts them
+ * against its limit on `in` lists and `or`-ed clauses: each value of an `in`
+ * list and every other comparison or function call counts one.
+ *
+ * @example
+ * ```ts
+ * filterExpressionCount(parseFilter("mail in ('a','b') or userPrincipalName eq 'c'")); // 3
+ * ```
+ */
+export function filterExpressionCount(node: FilterNode): number {
+  switch (node.kind) {
+    case "and":
+    case "or":
+      return filterExpressionCount(node.left) + filterExpressionCount(node.right);
+    case "not":
+      return filterExpressionCount(node.operand);
+    case "in":
+      return node.values.length;
+    default:
+      return 1;
+  }
+}
+
+/**
+ * Whether a filter combines alternatives (`or`, or an `in` list): the filters
+ * Graph limits to 15 expressions outside advanced queries.
+ *
+ * @example
+ * ```ts
+ * hasAlternatives(parseFilter("mail eq 'a' or mail eq 'b'")); // true
+ * ```
+ */
+export function hasAlternatives(node: FilterNode): boolean {
+  switch (node.kind) {
+    case "or":
+    case "in":
+      return true;
+    case "and":
+      return hasAlternatives(node.left) || hasAlternatives(node.right);
+    case "not":
+      return hasAlternatives(node.operand);
+    default:
+      return false;
   }
 }
 
