@@ -262,7 +262,7 @@ export function stateOf(directory: MemoryDirectory): DirectoryState {
   return state;
 }
 
-const CAPABILITIES: DirectoryCapabilities = Object.freeze({ ...DEFAULT_DIRECTORY_CAPABILITIES });
+const CAPABILITIES: DirectoryCapabilities = Object.freeze({ ...DEFAULT_DIRECTORY_CAPABILITIES, managerOnCreate: true });
 
 const emptyCalls = (): Record<MemoryPortMethod, number> => Object.fromEntries(MEMORY_PORT_METHODS.map((m) => [m, 0])) as Record<MemoryPortMethod, number>;
 
@@ -704,6 +704,9 @@ export function createMemoryDirectory(options: MemoryDirectoryOptions): MemoryDi
       user.homeTenantId = source;
       user.alternativeSecurityId = { tenantId: alt!.tenantId, userId: alt!.userId };
       user.createdDateTime = state.nowIso();
+      // A manager that is not a live user is not set (capability managerOnCreate: the
+      // returned user says what was written, and the caller sets the manager on its own).
+      if (typeof user.managerId === "string" && !state.users.has(user.managerId)) user.managerId = null;
       state.insertUser(user, true);
       return copyUser(user);
     },

@@ -63,7 +63,9 @@ export function checkUserAttributes(changes: UserAttributes, mode: "create" | "u
         }
         break;
       case "managerId":
-        issues.push({ path: [key], message: "the manager is a reference: set it with setManager" });
+        // createExternalUser takes the new user's manager (capability managerOnCreate); later changes go through setManager.
+        if (mode === "update") issues.push({ path: [key], message: "the manager is a reference: set it with setManager" });
+        else if (value !== null && (typeof value !== "string" || value === "")) issues.push({ path: [key], message: "must be the id of a live user of this tenant, or null" });
         break;
       default:
         issues.push({ path: [key], message: READ_ONLY.has(key) ? "cannot be written" : "is not a user attribute" });

@@ -81,9 +81,36 @@ describe("createExternalUser", () => {
     expect((await bad({ ...externalInput("s1", "a"), attributes: { displayName: "No UPN" } })).property).toBe("attributes.userPrincipalName");
     expect((await bad({ ...externalInput("s1", "a"), userType: "Admin" })).property).toBe("userType");
     expect((await bad({ ...externalInput("s1", "a"), alternativeSecurityId: { tenantId: STRANGER, userId: "s1" } })).property).toBe("alternativeSecurityId.tenantId");
-    expect((await bad(externalInput("s1", "a", { managerId: "boss" }))).message).toContain("setManager");
+    expect((await bad(externalInput("s1", "a", { managerId: 42 }))).property).toBe("attributes.managerId");
+    expect((await bad(externalInput("s1", "a", { managerId: "" }))).property).toBe("attributes.managerId");
     expect((await bad(externalInput("s1", "a", { id: "chosen" }))).property).toBe("attributes.id");
     expect(dir.admin.snapshot().users).toEqual([]);
+  });
+
+  it("takes the new user's manager with the create (capability managerOnCreate)", async () => {
+    const { dir } = makeTarget();
+    expect(dir.capabilities.managerOnCreate).toBe(true);
+    const boss = await dir.createExternalUser(externalInput("s1", "boss"), fromSource);
+    const report = await dir.createExternalUser(externalInput("s2", "report", { managerId: boss.id }), fromSource);
+    expect(report.managerId).toBe(boss.id);
+    expect((await dir.getUser(report.id))?.managerId).toBe(boss.id);
+    // Same as a create followed by setManager: later manager changes work on it.
+    await dir.setManager(report.id, null, fromSource);
+    expect((await dir.getUser(report.id))?.managerId).toBeNull();
+  });
+
+  it("creates the user without a manager that is not a live user, and says so in the returned user", async () => {
+    const { dir } = makeTarget();
+    const binned = await dir.createExternalUser(externalInput("s1", "gone"), fromSource);
+    await dir.softDeleteUser(binned.id, fromSource);
+    for (const managerId of [binned.id, "00000000-0000-4000-8000-000000000000"]) {
+      const user = await dir.createExternalUser(externalInput(`s-${managerId}`, `u${managerId.slice(0, 4)}`, { managerId }), fromSource);
+      expect(user.managerId).toBeNull();
+      expect((await dir.getUser(user.id))?.managerId).toBeNull();
+    }
+    // Updates still go through setManager.
+    const later = await dir.createExternalUser(externalInput("s9", "later"), fromSource);
+    await expect(dir.updateUser(later.id, { managerId: binned.id }, fromSource)).rejects.toThrow(/setManager/);
   });
 });
 

@@ -7,7 +7,7 @@ describe("port identity", () => {
   it("is named memory, has every capability and describes its tenant", async () => {
     const { dir } = makeTarget();
     expect(dir.name).toBe("memory");
-    expect(dir.capabilities).toEqual({ ...DEFAULT_DIRECTORY_CAPABILITIES });
+    expect(dir.capabilities).toEqual({ ...DEFAULT_DIRECTORY_CAPABILITIES, managerOnCreate: true });
     expect(Object.values(dir.capabilities).filter((v) => v === false)).toEqual([]);
     const tenant = await dir.describe();
     expect(tenant).toEqual({ id: TARGET, displayName: "Fabrikam", cloud: "commercial", verifiedDomains: ["fabrikam.com", "fabrikam.onmicrosoft.com"] });

@@ -92,6 +92,14 @@ export interface CreateAction extends ActionBase {
   attributes: UserAttributes;
   userType: UserType;
   modifiedProperties: ModifiedProperty[];
+  /**
+   * Set when the manager is written with the create (`attributes.managerId`,
+   * on targets whose capabilities say `managerOnCreate`): the manager's source
+   * id, so that the engine can fall back to a separate manager write when the
+   * target refuses the reference. Absent when the manager, if any, is written
+   * by a separate `setManager` action.
+   */
+  managerSourceId?: string;
 }
 /** Adopt an existing external user found by matching (R9), then update it. */
 export interface LinkAction extends ActionBase {

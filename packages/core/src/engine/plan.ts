@@ -11,6 +11,14 @@ export interface PlanContext {
   mapsManager: boolean;
   /** The manager's link, for users whose manager is mapped (by manager source id). */
   managerLink(managerSourceId: string): Link | null;
+  /**
+   * Present when the target takes `managerId` in `createExternalUser`
+   * (capability `managerOnCreate`): the manager's link when its active account
+   * is settled for this cycle (written earlier in the cycle), else null. A new
+   * user whose manager it returns gets the manager in the create: one write
+   * instead of two. Absent: managers are always a separate step.
+   */
+  managerOnCreate?: (managerSourceId: string) => Link | null;
 }
 
 /**
@@ -222,16 +230,35 @@ export function planUser(o: UserObservation, ctx: PlanContext): UserPlan {
     return plan;
   }
   const next: Link = { ...freshLink(o.sourceId, ""), fingerprint: m.fingerprint, disabledFlowed: false };
+  const reason = link ? "R16: the previous target account was purged; a new one is created" : "R8: in scope with no target account";
+  const manager = setManagerPlan(o, m, ctx, null, null, next);
+  const settled = manager && ctx.managerOnCreate ? ctx.managerOnCreate(manager.managerSourceId) : null;
+  if (manager && settled) {
+    // R20 in the same write: the manager's account is settled for this cycle.
+    const modifiedProperties = m.createProperties();
+    modifiedProperties.push({ name: "manager", oldValue: null, newValue: settled.targetId });
+    plan.actions.push({
+      sourceId: o.sourceId, displayName,
+      kind: "create",
+      attributes: { ...m.createAttributes, managerId: settled.targetId },
+      userType: m.userTypeFor(null),
+      modifiedProperties,
+      managerSourceId: manager.managerSourceId,
+      reason,
+      nextLink: next,
+    });
+    return plan;
+  }
   plan.actions.push({
     sourceId: o.sourceId, displayName,
     kind: "create",
     attributes: m.createAttributes,
     userType: m.userTypeFor(null),
     modifiedProperties: m.createProperties(),
-    reason: link ? "R16: the previous target account was purged; a new one is created" : "R8: in scope with no target account",
+    reason,
     nextLink: next,
   });
-  attachManager(plan.actions, next, setManagerPlan(o, m, ctx, null, null, next));
+  attachManager(plan.actions, next, manager);
   return plan;
 }
 

@@ -32,7 +32,7 @@ import { commitCycle } from "./commit.ts";
 import { importAllUsers, importChanges } from "./source-import.ts";
 import { preflight, type PreflightResult } from "./preflight.ts";
 import { enterQuarantine, leaveQuarantine } from "./quarantine.ts";
-import { PendingManagerIndex } from "./references.ts";
+import { PendingManagerIndex, mappedManagerOf } from "./references.ts";
 
 /** A minimal structured logger; `console` fits. */
 export interface SyncLogger {
@@ -555,6 +555,8 @@ class Cycle {
     for (const o of observed) {
       for (const b of o.bookkeeping) this.plannedBookkeeping.push(b);
       for (const a of o.actions) {
+        // A create that carries the manager wires it (R20): the reference pass need not.
+        if (a.kind === "create" && a.managerSourceId !== undefined) this.managersWired.add(a.sourceId);
         if (a.kind === "softDelete" || (a.kind === "update" && a.disables)) this.deferred.push(a);
         else if (a.kind === "setManager") chunkManagers.push(a);
         else immediate.push(a);
@@ -689,7 +691,19 @@ class Cycle {
         });
       }),
     );
-    const ctx = { now: this.nowIso, forceWrite: this.forceWrite, mapsManager: job.compiled.mappings.mapsManager, managerLink };
+    // A manager whose link this cycle wrote (or, in a dry run, planned) as active can go with a
+    // create: each user is planned once per cycle, so no deferred deletion of it can follow.
+    const managerWrittenThisCycle = (mid: string): Link | null => {
+      const l = this.cycleLinks.get(mid);
+      return l && l.state === "active" && !this.outOfScope.has(mid) ? l : null;
+    };
+    const ctx = {
+      now: this.nowIso,
+      forceWrite: this.forceWrite,
+      mapsManager: job.compiled.mappings.mapsManager,
+      managerLink,
+      ...(job.target.capabilities.managerOnCreate === true ? { managerOnCreate: managerWrittenThisCycle } : {}),
+    };
     return observations.map((observation) => {
       const failure = readFailures.get(observation.sourceId);
       if (!failure) return { observation, ...planUser(observation, ctx) };
@@ -760,6 +774,7 @@ class Cycle {
     let nextLink: Link | null = action.nextLink;
     let targetId: string | null = "targetId" in action ? action.targetId : null;
     const writes = WRITE_ACTION_KINDS.has(action.kind);
+    let managerFallback: string | null = null;
     try {
       switch (action.kind) {
         case "create": {
@@ -768,8 +783,11 @@ class Cycle {
             () => target.createExternalUser({ alternativeSecurityId: { tenantId: job.config.sourceTenantId, userId: action.sourceId }, userType: action.userType, attributes: action.attributes }, w),
             this.retry,
           );
+          // The target could not set the manager with the create (its account is in the bin, say):
+          // the link records the manager as pending, wired once it can be (R20), as when a manager write fails.
+          if (action.managerSourceId !== undefined && user.managerId !== action.attributes.managerId) managerFallback = action.managerSourceId;
           targetId = user.id;
-          nextLink = { ...action.nextLink!, targetId: user.id };
+          nextLink = managerFallback === null ? { ...action.nextLink!, targetId: user.id } : { ...action.nextLink!, targetId: user.id, managerSourceId: managerFallback };
           this.counts.created++;
           break;
         }
@@ -829,7 +847,8 @@ class Cycle {
     }
     if (writes) this.counts.exported++;
     const status = action.kind === "skip" ? action.status : "success";
-    const modified = "modifiedProperties" in action ? action.modifiedProperties : [];
+    let modified = "modifiedProperties" in action ? action.modifiedProperties : [];
+    if (managerFallback !== null) modified = modified.filter((p) => p.name !== "manager");
     const entry = this.logEntry(action, status, targetId, null, started, modified);
     const hadEscrow = this.escrows.has(action.sourceId);
     await this.writeState(
@@ -1033,6 +1052,10 @@ class Cycle {
     for (const managerId of this.newAccounts) {
       for (const report of await job.managers.reportsOf(job.store, job.id, managerId, this.signal)) {
         if (queued.has(report)) continue;
+        // The index follows written links; a link this cycle wrote or (dry run) planned says whom
+        // the user reports to now (R28: a plan must not wire a report whose manager just changed).
+        const current = this.cycleLinks.get(report);
+        if (current !== undefined && (current === null || mappedManagerOf(current) !== managerId)) continue;
         queued.add(report);
         extra.push({ kind: "setManager", sourceId: report, displayName: null, targetId: null, managerSourceId: managerId, managerTargetId: null, reason: "R16, R20: the manager has a new account", nextLink: null });
       }

@@ -34,6 +34,21 @@ export interface DirectoryCapabilities {
   restore: boolean;
   /** managerId is read (source) and setManager works (target). */
   manager: boolean;
+  /**
+   * `createExternalUser` honours `attributes.managerId` (the manager's id in
+   * this directory), writing the new user and its manager together. When the
+   * manager cannot be set (it does not exist, say) the user is still created
+   * and the returned user's `managerId` says what was written; the engine
+   * then writes the manager with `setManager`, as without this flag. With it,
+   * a new user whose manager already has an account costs one write instead
+   * of two. Default false (absent): managers are written with `setManager`.
+   *
+   * @example
+   * ```ts
+   * const capabilities = { ...DEFAULT_DIRECTORY_CAPABILITIES, managerOnCreate: true };
+   * ```
+   */
+  managerOnCreate?: boolean;
   /** listGroupMembers supports `transitive: true`. */
   transitiveMembers: boolean;
   /** getPartnerSettings returns real trust settings; without it, R3 checks are skipped with a warning. */

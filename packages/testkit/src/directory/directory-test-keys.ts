@@ -46,6 +46,8 @@ export const DIRECTORY_CONFORMANCE_TESTS = [
   "createExternalUser.externalUserPrincipalName",
   "createExternalUser.conflict",
   "createExternalUser.invalid",
+  "createExternalUser.withManager",
+  "createExternalUser.withUnknownManager",
   "updateUser.writes",
   "updateUser.clears",
   "updateUser.extensions",

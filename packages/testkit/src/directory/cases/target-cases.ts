@@ -214,6 +214,27 @@ export const createCases: DirectoryCase[] = [
       expect(await backendState(fx)).toEqual(before);
     },
   },
+  {
+    key: "createExternalUser.withManager",
+    title: "createExternalUser with attributes.managerId creates the user with that manager (capability managerOnCreate)",
+    requires: needs(["target", "manager", "managerOnCreate"]),
+    async run(fx) {
+      const manager = await fx.createExternal();
+      const created = await fx.directory.createExternalUser(fx.externalInput({ managerId: manager.id }), fx.write);
+      expect(created.managerId, "the returned user names the manager written").toBe(manager.id);
+      expect((await stored(fx, created.id)).managerId).toBe(manager.id);
+    },
+  },
+  {
+    key: "createExternalUser.withUnknownManager",
+    title: "createExternalUser with a manager that does not exist still creates the user, without a manager, and the returned user says so",
+    requires: needs(["target", "manager", "managerOnCreate"]),
+    async run(fx) {
+      const created = await fx.directory.createExternalUser(fx.externalInput({ managerId: UNKNOWN_ID }), fx.write);
+      expect(created.managerId, "the returned user names the manager written (none)").toBeNull();
+      expect((await stored(fx, created.id)).managerId).toBeNull();
+    },
+  },
 ];
 
 /** updateUser. */
