@@ -1,4 +1,6 @@
+import { setImmediate } from "node:timers";
 import {
+  AbortedError,
   AdapterError,
   CapabilityError,
   Cloud,
@@ -9,11 +11,9 @@ import {
   InvalidValueError,
   NotFoundError,
   PolicyError,
-  USER_STRING_ATTRIBUTES,
   parseTenant,
   systemClock,
   throwIfAborted,
-  type AlternativeSecurityId,
   type CallOptions,
   type ChangeFeedOptions,
   type ChangePage,
@@ -37,11 +37,13 @@ import { graphEndpointsFor, type GraphCloudEndpoints } from "./clouds/national-c
 import { createGroupDeltaAccumulator, groupDeltaChanges, mergeGroupsDeltaPage, usersDeltaChanges } from "./delta/delta-page.ts";
 import { decodeGraphCursor, encodeGraphCursor, type GraphCursorState, type GroupDeltaState } from "./delta/graph-cursor.ts";
 import { partnerSettingsFromGraph } from "./policies/partner-settings.ts";
+import { watchAbort } from "./transport/abort-watch.ts";
 import { createBatchCoalescer } from "./transport/batch-coalescer.ts";
 import { createGraphTransport, type GraphBatchResult, type GraphQuotaOptions, type GraphRequest, type GraphResponse } from "./transport/graph-transport.ts";
 import { odataString, segment, withQuery } from "./transport/odata-query.ts";
-import { anchorFilterPath, anchorPatch, formatAnchor, parseAnchor, readAnchorValue, resolveAnchorAttribute, type AnchorAttribute } from "./users/anchor-attribute.ts";
+import { anchorPatch, formatAnchor, parseAnchor, readAnchorValue, resolveAnchorAttribute, type AnchorAttribute } from "./users/anchor-attribute.ts";
 import { classifyGraphUser, externalNames, graphUserToDirectoryUser, toGraphUserPatch, userSelect } from "./users/user-mapping.ts";
+import { holdsAnchor, planUserLookups, type FoundUsers, type UserLookupContext, type UserLookupPlan } from "./users/user-lookup.ts";
 
 /**
  * Options of {@link createGraphDirectory}.
@@ -99,6 +101,13 @@ export interface GraphDirectoryOptions {
   requestTimeoutMs?: number | undefined;
   /** Source of backoff jitter in [0, 1). Default Math.random. */
   random?: (() => number) | undefined;
+  /**
+   * How long (ms of `clock`) an answer of this directory's `findUsers`/`findUsersBatch` that no
+   * user holds an anchor, live or soft-deleted, may stand in for `createExternalUser`'s own
+   * lookup of that anchor. Any anchor write of this directory forgets such answers; the names
+   * (UPN, mail) are always looked up. Default 60 000; 0 looks the anchor up on every create.
+   */
+  anchorCacheMs?: number | undefined;
 }
 
 /**
@@ -116,6 +125,21 @@ export interface GraphDirectory extends DirectoryPort {
   readonly endpoints: GraphCloudEndpoints;
   /** Where synced users' anchors are stamped; null for a source-only directory. */
   readonly anchorAttribute: AnchorAttribute | null;
+  /**
+   * Several `findUsers` queries in as few requests as Graph allows: queries on the same
+   * property grouped 15 values to a filter (`in (…)`; `or`-ed `eq` for anchors and ids),
+   * live users and deletedItems, all in `$batch`es of 20. Each result is exactly what
+   * `findUsers` returns for its query, in order. A failed read fails the whole call.
+   *
+   * @example
+   * ```ts
+   * const [u1, u2] = await directory.findUsersBatch([
+   *   { alternativeSecurityId: { tenantId: source, userId: "u1" }, includeDeleted: true },
+   *   { alternativeSecurityId: { tenantId: source, userId: "u2" }, includeDeleted: true },
+   * ]);
+   * ```
+   */
+  findUsersBatch(queries: readonly UserQuery[], options?: CallOptions): Promise<DirectoryUser[][]>;
 }
 
 const MAX_GROUPS_PER_DELTA = 50;
@@ -128,6 +152,14 @@ function asRecord(value: unknown): Record<string, unknown> {
 function values(body: unknown): Record<string, unknown>[] {
   const v = asRecord(body)["value"];
   return Array.isArray(v) ? v.filter((x): x is Record<string, unknown> => typeof x === "object" && x !== null) : [];
+}
+
+/** A PATCH body with the anchor stamp merged in (onPremisesExtensionAttributes merged key by key). */
+function mergePatch(patch: Record<string, unknown>, stamp: Record<string, unknown>): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...patch, ...stamp };
+  const onPrem = "onPremisesExtensionAttributes";
+  if (patch[onPrem] !== undefined && stamp[onPrem] !== undefined) merged[onPrem] = { ...asRecord(patch[onPrem]), ...asRecord(stamp[onPrem]) };
+  return merged;
 }
 
 function chunk<T>(items: readonly T[], size: number): T[][] {
@@ -146,6 +178,7 @@ function validateOptions(options: GraphDirectoryOptions): void {
   if (options.maxRetries !== undefined && !(Number.isInteger(options.maxRetries) && options.maxRetries >= 0 && options.maxRetries <= 30)) issues.push({ path: ["maxRetries"], message: "must be an integer from 0 to 30" });
   if (options.pageSize !== undefined && !(Number.isInteger(options.pageSize) && options.pageSize >= 1 && options.pageSize <= 999)) issues.push({ path: ["pageSize"], message: "must be an integer from 1 to 999" });
   if (options.fetch !== undefined && typeof options.fetch !== "function") issues.push({ path: ["fetch"], message: "must be a fetch function" });
+  if (options.anchorCacheMs !== undefined && !(typeof options.anchorCacheMs === "number" && options.anchorCacheMs >= 0 && Number.isFinite(options.anchorCacheMs))) issues.push({ path: ["anchorCacheMs"], message: "must be a number of milliseconds ≥ 0" });
   if (issues.length > 0) throw new ConfigError(issues, "Graph directory options");
 }
 
@@ -181,6 +214,7 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
   const inviteRedirectUrl = options.inviteRedirectUrl ?? "https://myapps.microsoft.com";
   const checkTrust = options.checkTrustSettings ?? true;
   const trustCacheMs = options.trustSettingsCacheMs ?? 0;
+  const anchorCacheMs = options.anchorCacheMs ?? 60_000;
   const fetchImpl = options.fetch ?? globalThis.fetch;
   const tokens = createTokenProvider({ credential: options.credential, tenantId, scope: endpoints.scope, clock });
   const transport = createGraphTransport({
@@ -270,49 +304,82 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
     return { ...settings, tenantId: settings.tenantId || partnerTenantId };
   };
 
-  /** Whether the target allows inbound user sync from `source` (its identitySynchronization policy). */
-  const readSyncAllowed = async (source: string, signal?: AbortSignal): Promise<boolean> => {
-    try {
-      const { body } = await transport.request({ method: "GET", path: `/policies/crossTenantAccessPolicy/partners/${segment(source)}/identitySynchronization`, objectType: "identity synchronization policy", objectId: source }, signal);
-      return partnerSettingsFromGraph({}, body).userSyncInbound.isSyncAllowed;
-    } catch (error) {
-      if (error instanceof NotFoundError) return false;
-      throw error;
-    }
+  /** The read of the target's identitySynchronization policy for `source`. */
+  const trustRequest = (source: string): GraphRequest => ({ method: "GET", path: `/policies/crossTenantAccessPolicy/partners/${segment(source)}/identitySynchronization`, objectType: "identity synchronization policy", objectId: source });
+  /** Whether an answer to {@link trustRequest} allows inbound user sync; a missing policy does not. */
+  const syncAllowedBy = (answer: { ok: true; body: unknown } | { ok: false; error: unknown }): boolean => {
+    if (answer.ok) return partnerSettingsFromGraph({}, answer.body).userSyncInbound.isSyncAllowed;
+    if (answer.error instanceof NotFoundError) return false;
+    throw answer.error;
   };
   // Writes made at the same time share one check; an allowing answer may be kept for trustSettingsCacheMs.
   const trustChecks = new Map<string, { at: number; allowed: Promise<boolean>; settled: boolean }>();
-  const assertWriteAllowed = async (writeOptions: WriteOptions, operation: string): Promise<void> => {
-    throwIfAborted(writeOptions?.signal);
-    requireAnchor(operation);
-    if (!checkTrust) return;
+  /**
+   * The check of `source` that writes starting now must wait for: one in flight or still
+   * valid, or a new one, whose request the caller then sends and settles through `fresh`.
+   */
+  const trustCheckFor = (source: string): { allowed: Promise<boolean>; fresh: { resolve(ok: boolean): void; reject(error: unknown): void } | null } => {
+    const key = source.toLowerCase();
+    const check = trustChecks.get(key);
+    const now = clock.now().getTime();
+    if (check && !(check.settled && check.at + trustCacheMs <= now)) return { allowed: check.allowed, fresh: null };
+    let resolve!: (ok: boolean) => void;
+    let reject!: (error: unknown) => void;
+    const allowed = new Promise<boolean>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    const entry = { at: now, allowed, settled: false };
+    trustChecks.set(key, entry);
+    const settle = (ok: boolean) => {
+      entry.settled = true;
+      // Keep only an allowing answer: a grant takes effect at once, a withdrawal within trustSettingsCacheMs.
+      if (!ok && trustChecks.get(key)?.allowed === allowed) trustChecks.delete(key);
+    };
+    allowed.then(settle, () => settle(false));
+    return { allowed, fresh: { resolve, reject } };
+  };
+  /** The source tenant a write must be allowed for, or null when the check is off (PolicyError when it is missing). */
+  const trustSource = (writeOptions: WriteOptions, operation: string): string | null => {
+    if (!checkTrust) return null;
     const source = writeOptions?.sourceTenantId;
     if (typeof source !== "string" || source === "") {
       throw new PolicyError(`Graph directory ${tenantId}: ${operation} needs options.sourceTenantId (the tenant the write is made for).`, { tenantId, setting: "sourceTenantId" });
     }
-    const key = source.toLowerCase();
-    let check = trustChecks.get(key);
-    const now = clock.now().getTime();
-    if (!check || (check.settled && check.at + trustCacheMs <= now)) {
-      const allowed = readSyncAllowed(source);
-      const fresh = { at: now, allowed, settled: false };
-      check = fresh;
-      trustChecks.set(key, check);
-      const settle = (ok: boolean) => {
-        fresh.settled = true;
-        // Keep only an allowing answer: a grant takes effect at once, a withdrawal within trustSettingsCacheMs.
-        if (!ok && trustChecks.get(key)?.allowed === allowed) trustChecks.delete(key);
-      };
-      allowed.then(settle, () => settle(false));
-    }
-    const allowed = await check.allowed;
-    if (!allowed) {
+    return source;
+  };
+  /** Throws PolicyError unless `allowed` (a check of `source`) allows the write. */
+  const requireAllowed = async (allowed: Promise<boolean>, source: string): Promise<void> => {
+    if (!(await allowed)) {
       throw new PolicyError(`Tenant ${tenantId} does not allow users to be synced in from tenant ${source} (its cross-tenant access policy for that tenant has no identitySynchronization with userSyncInbound.isSyncAllowed = true). An administrator of ${tenantId} must allow inbound user sync for ${source}.`, {
         tenantId,
         partnerTenantId: source,
         setting: "userSyncInbound.isSyncAllowed",
       });
     }
+  };
+  /** Checks `source` on its own (one GET, shared by the writes of the moment). */
+  const checkSource = async (source: string): Promise<void> => {
+    const { allowed, fresh } = trustCheckFor(source);
+    if (fresh) {
+      transport.request(trustRequest(source)).then(
+        (response) => fresh.resolve(syncAllowedBy({ ok: true, body: response.body })),
+        (error: unknown) => {
+          try {
+            fresh.resolve(syncAllowedBy({ ok: false, error }));
+          } catch (thrown) {
+            fresh.reject(thrown);
+          }
+        },
+      );
+    }
+    await requireAllowed(allowed, source);
+  };
+  const assertWriteAllowed = async (writeOptions: WriteOptions, operation: string): Promise<void> => {
+    throwIfAborted(writeOptions?.signal);
+    requireAnchor(operation);
+    const source = trustSource(writeOptions, operation);
+    if (source !== null) await checkSource(source);
   };
 
   // ---- reads ----
@@ -462,72 +529,121 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
   }
 
   // ---- target role ----
-  const queryFilter = (query: UserQuery): { filter: string; advanced: boolean } => {
-    if ("alternativeSecurityId" in query) {
-      const a = requireAnchor("findUsers by alternativeSecurityId");
-      const { path, advanced } = anchorFilterPath(a);
-      return { filter: `${path} eq ${odataString(formatAnchor(query.alternativeSecurityId))}`, advanced };
-    }
-    const name = query.attribute;
-    const n = /^(?:onPremisesExtensionAttributes[./])?(extensionAttribute(?:[1-9]|1[0-5]))$/.exec(name);
-    if (n) return { filter: `onPremisesExtensionAttributes/${n[1]} eq ${odataString(query.value)}`, advanced: true };
-    if (name === "accountEnabled" || name === "showInAddressList") {
-      if (query.value !== "true" && query.value !== "false") throw new InvalidValueError(`findUsers: '${name}' takes "true" or "false", not '${query.value}'.`, { property: name, tenantId });
-      return { filter: `${name} eq ${query.value}`, advanced: false };
-    }
-    if (name === "id" || name === "userType" || (USER_STRING_ATTRIBUTES as readonly string[]).includes(name) || /^extension_[0-9a-fA-F]{32}_\w+$/.test(name)) {
-      return { filter: `${name} eq ${odataString(query.value)}`, advanced: false };
-    }
-    throw new InvalidValueError(`findUsers: tenant ${tenantId} cannot match users on '${name}' through Graph; use a user string property, a directory extension or extensionAttribute1…15.`, { property: name, tenantId });
+  const lookupContext: UserLookupContext = { tenantId, anchor, select: () => select(), transport, requireAnchor };
+  /**
+   * Anchors (lower case) that a lookup of this directory found on nobody, live or
+   * soft-deleted, and when: createExternalUser may skip its own anchor lookup for them
+   * within anchorCacheMs. Every anchor write bumps `anchorWrites`; a lookup answered
+   * after one started is not remembered.
+   */
+  const absentAnchors = new Map<string, number>();
+  let anchorWrites = 0;
+  const forgetAnchors = () => {
+    anchorWrites++;
+    absentAnchors.clear();
   };
-
-  type UserFilter = { filter: string; advanced: boolean; includeDeleted: boolean };
-  type FoundUsers = { live: Record<string, unknown>[]; deleted: Record<string, unknown>[] };
-  /** Live (and deleted) users matching OData filters; the first pages of all of them come in one $batch. */
-  const queryUsersMany = async (filters: readonly UserFilter[], signal?: AbortSignal): Promise<FoundUsers[]> => {
-    const chains: GraphRequest[][] = [];
-    const slots: Array<{ index: number; kind: "live" | "deleted"; headers: Record<string, string> | undefined }> = [];
-    filters.forEach((f, index) => {
-      const query = { $filter: f.filter, $select: select().join(","), ...(f.advanced ? { $count: "true" } : {}) };
-      const headers = f.advanced ? { ConsistencyLevel: "eventual" } : undefined;
-      chains.push([{ method: "GET", path: withQuery("/users", { ...query, $expand: "manager($select=id)" }), headers, objectType: "users" }]);
-      slots.push({ index, kind: "live", headers });
-      if (f.includeDeleted) {
-        chains.push([{ method: "GET", path: withQuery("/directory/deletedItems/microsoft.graph.user", query), headers, objectType: "deleted users" }]);
-        slots.push({ index, kind: "deleted", headers });
+  const rememberAbsent = (queries: readonly UserQuery[], found: readonly FoundUsers[], generation: number) => {
+    if (anchorCacheMs <= 0 || generation !== anchorWrites) return;
+    const now = clock.now().getTime();
+    if (absentAnchors.size > 50_000) for (const [key, at] of absentAnchors) if (at + anchorCacheMs <= now) absentAnchors.delete(key);
+    queries.forEach((query, i) => {
+      const f = found[i];
+      if ("alternativeSecurityId" in query && query.includeDeleted === true && f && f.live.length === 0 && f.deleted.length === 0) {
+        absentAnchors.set(formatAnchor(query.alternativeSecurityId).toLowerCase(), now);
       }
     });
-    const results = await transport.batch(chains, signal);
-    const out: FoundUsers[] = filters.map(() => ({ live: [], deleted: [] }));
-    for (const [i, [r]] of results.entries()) {
-      const slot = slots[i];
-      if (!r || !slot) throw new AdapterError("GRAPH_BAD_RESPONSE", `Graph $batch in tenant ${tenantId} lost a query answer.`, { tenantId });
-      if (!r.ok) throw r.error;
-      const found = values(r.response.body);
-      const next = asRecord(r.response.body)["@odata.nextLink"];
-      if (typeof next === "string") {
-        for await (const page of transport.pages({ method: "GET", path: transport.relativeLink(next), headers: slot.headers, objectType: "users" }, signal)) found.push(...values(page));
-      }
-      (out[slot.index] as FoundUsers)[slot.kind] = found;
-    }
-    return out;
-  };
-  const queryUsers = async (filter: string, advanced: boolean, includeDeleted: boolean, signal?: AbortSignal): Promise<FoundUsers> =>
-    (await queryUsersMany([{ filter, advanced, includeDeleted }], signal))[0] as FoundUsers;
-
-  const sameAnchor = (raw: Record<string, unknown>, id: AlternativeSecurityId): boolean => {
-    const found = anchor ? parseAnchor(readAnchorValue(raw, anchor)) : null;
-    return found !== null && found.tenantId.toLowerCase() === id.tenantId.toLowerCase() && found.userId.toLowerCase() === id.userId.toLowerCase();
   };
 
-  const findUsers = async (query: UserQuery, callOptions: CallOptions = {}): Promise<DirectoryUser[]> => {
+  /** Users as findUsers returns them: live ones, then soft-deleted ones (with deletedDateTime). */
+  const asFound = ({ live, deleted }: FoundUsers): DirectoryUser[] => [...live.map(toUser), ...deleted.map((d) => toUser({ ...d, deletedDateTime: d["deletedDateTime"] ?? clock.now().toISOString() }))];
+
+  const findUsersBatch = async (queries: readonly UserQuery[], callOptions: CallOptions = {}): Promise<DirectoryUser[][]> => {
     throwIfAborted(callOptions.signal);
-    const { filter, advanced } = queryFilter(query);
-    const { live, deleted } = await queryUsers(filter, advanced, query.includeDeleted === true, callOptions.signal);
-    let found = [...live, ...deleted.map((d) => ({ ...d, deletedDateTime: d["deletedDateTime"] ?? clock.now().toISOString() }))];
-    // Graph compares strings without regard to case; anchors must match exactly.
-    if ("alternativeSecurityId" in query) found = found.filter((raw) => sameAnchor(raw, query.alternativeSecurityId));
-    return found.map(toUser);
+    if (!Array.isArray(queries)) throw new InvalidValueError(`findUsersBatch in tenant ${tenantId}: queries must be an array of findUsers queries.`, { tenantId });
+    if (queries.length === 0) return [];
+    const generation = anchorWrites;
+    const plan = planUserLookups(queries, lookupContext);
+    const answers = await plan.collect(await transport.batch(plan.chains, callOptions.signal), callOptions.signal);
+    const found: FoundUsers[] = [];
+    for (const answer of answers) {
+      if (answer instanceof AdapterError) throw answer;
+      found.push(answer);
+    }
+    rememberAbsent(queries, found, generation);
+    return found.map(asFound);
+  };
+
+  const findUsers = async (query: UserQuery, callOptions: CallOptions = {}): Promise<DirectoryUser[]> => (await findUsersBatch([query], callOptions))[0] as DirectoryUser[];
+
+  // The pre-create lookups of creates started at the same moment go out together: their
+  // names (and anchors) grouped into `in`/`or` filters, with the trust check they need, in
+  // one $batch round.
+  type PendingCheck = { queries: UserQuery[]; source: string | null; resolve(value: { found: Array<FoundUsers | AdapterError>; trust: Promise<boolean> | null }): void; reject(error: unknown): void };
+  let pendingChecks: PendingCheck[] = [];
+  const flushChecks = () => {
+    const entries = pendingChecks;
+    pendingChecks = [];
+    if (entries.length === 0) return;
+    const trustSends: Array<{ source: string; fresh: { resolve(ok: boolean): void; reject(error: unknown): void } }> = [];
+    const trusts = entries.map((e) => {
+      if (e.source === null) return null;
+      const { allowed, fresh } = trustCheckFor(e.source);
+      if (fresh) trustSends.push({ source: e.source, fresh });
+      return allowed;
+    });
+    let plan: UserLookupPlan;
+    try {
+      plan = planUserLookups(
+        entries.flatMap((e) => e.queries),
+        lookupContext,
+      );
+    } catch (error) {
+      for (const t of trustSends) t.fresh.reject(error);
+      for (const e of entries) e.reject(error);
+      return;
+    }
+    // The batch runs for every caller; one caller aborting only stops its own wait.
+    transport
+      .batch([...trustSends.map((t) => [trustRequest(t.source)]), ...plan.chains])
+      .then(async (results) => {
+        trustSends.forEach((t, i) => {
+          const r = results[i]?.[0];
+          try {
+            t.fresh.resolve(syncAllowedBy(r ? (r.ok ? { ok: true, body: r.response.body } : { ok: false, error: r.error }) : { ok: false, error: new AdapterError("GRAPH_BAD_RESPONSE", `Graph $batch in tenant ${tenantId} lost the trust check answer.`, { tenantId }) }));
+          } catch (error) {
+            t.fresh.reject(error);
+          }
+        });
+        const found = await plan.collect(results.slice(trustSends.length));
+        let at = 0;
+        entries.forEach((e, i) => {
+          e.resolve({ found: found.slice(at, at + e.queries.length), trust: trusts[i] ?? null });
+          at += e.queries.length;
+        });
+      })
+      .catch((error: unknown) => {
+        for (const t of trustSends) t.fresh.reject(error);
+        for (const e of entries) e.reject(error);
+      });
+  };
+  const lookBeforeCreating = (queries: UserQuery[], source: string | null, signal?: AbortSignal) => {
+    if (signal?.aborted) return Promise.reject(new AbortedError(undefined, { cause: signal.reason }));
+    return new Promise<{ found: Array<FoundUsers | AdapterError>; trust: Promise<boolean> | null }>((resolve, reject) => {
+      const done = watchAbort(signal, () => reject(new AbortedError(undefined, { cause: signal?.reason })));
+      pendingChecks.push({
+        queries,
+        source,
+        resolve: (value) => {
+          done();
+          resolve(value);
+        },
+        reject: (error) => {
+          done();
+          reject(error);
+        },
+      });
+      if (pendingChecks.length === 1) setImmediate(flushChecks);
+    });
   };
 
   /** Runs a chain through the coalescer and returns its results, throwing the first failure. */
@@ -543,93 +659,156 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
       ? { method: "DELETE", path: `/users/${segment(id)}/manager/$ref`, objectType: "manager of user", objectId: id }
       : { method: "PUT", path: `/users/${segment(id)}/manager/$ref`, body: { "@odata.id": `${transport.apiBase}/users/${managerId}` }, objectType: "user or manager", objectId: `${id} (manager ${managerId})` };
 
-  const createExternalUser = async (input: CreateExternalUserInput, writeOptions: WriteOptions): Promise<DirectoryUser> => {
-    await assertWriteAllowed(writeOptions, "createExternalUser");
-    const a = requireAnchor("createExternalUser");
-    const signal = writeOptions.signal;
+  /** Why createExternalUser cannot send `input`, or null. */
+  const createInputError = (input: CreateExternalUserInput, writeOptions: WriteOptions): InvalidValueError | null => {
     if (input.alternativeSecurityId.tenantId.toLowerCase() !== writeOptions.sourceTenantId.toLowerCase()) {
-      throw new InvalidValueError(`createExternalUser in tenant ${tenantId}: alternativeSecurityId.tenantId must be the writing source tenant ${writeOptions.sourceTenantId}, got ${input.alternativeSecurityId.tenantId}.`, { property: "alternativeSecurityId.tenantId", tenantId });
+      return new InvalidValueError(`createExternalUser in tenant ${tenantId}: alternativeSecurityId.tenantId must be the writing source tenant ${writeOptions.sourceTenantId}, got ${input.alternativeSecurityId.tenantId}.`, { property: "alternativeSecurityId.tenantId", tenantId });
+    }
+    if (!(input.attributes.mail ?? input.attributes.userPrincipalName)) {
+      return new InvalidValueError(`createExternalUser in tenant ${tenantId}: the source user ${input.alternativeSecurityId.userId} has neither mail nor userPrincipalName to invite.`, { property: "mail", tenantId });
+    }
+    return null;
+  };
+
+  const createExternalUser = async (input: CreateExternalUserInput, writeOptions: WriteOptions): Promise<DirectoryUser> => {
+    throwIfAborted(writeOptions?.signal);
+    const a = requireAnchor("createExternalUser");
+    const source = trustSource(writeOptions, "createExternalUser");
+    const signal = writeOptions.signal;
+    const invalid = createInputError(input, writeOptions);
+    if (invalid) {
+      if (source !== null) await checkSource(source);
+      throw invalid;
     }
     const attributes = input.attributes;
-    const email = attributes.mail ?? attributes.userPrincipalName;
-    if (!email) throw new InvalidValueError(`createExternalUser in tenant ${tenantId}: the source user ${input.alternativeSecurityId.userId} has neither mail nor userPrincipalName to invite.`, { property: "mail", tenantId });
+    const email = (attributes.mail ?? attributes.userPrincipalName) as string;
     const domain = (await describe({ signal })).verifiedDomains[0] as string;
     const names = externalNames(attributes.userPrincipalName ?? email, domain);
     const anchorValue = formatAnchor(input.alternativeSecurityId);
-    const { path: anchorPath, advanced } = anchorFilterPath(a);
 
-    // Look before creating, in one round trip: the anchor and the names, live and in deletedItems
-    // (a soft-deleted user still holds its UPN and mail).
-    const namesFilter = [`userPrincipalName eq ${odataString(names.userPrincipalName)}`, `mail eq ${odataString(email)}`].join(" or ");
-    const [byAnchor, byNames] = (await queryUsersMany(
-      [
-        { filter: `${anchorPath} eq ${odataString(anchorValue)}`, advanced, includeDeleted: true },
-        { filter: namesFilter, advanced: false, includeDeleted: true },
-      ],
-      signal,
-    )) as [FoundUsers, FoundUsers];
-    const anchored = byAnchor.live.find((raw) => sameAnchor(raw, input.alternativeSecurityId));
+    // Look before creating: the would-be UPN and the mail, and the anchor unless a lookup of
+    // this directory found it nowhere moments ago; live and in deletedItems (a soft-deleted
+    // user still holds its UPN and mail). Creates started at the same moment share the round trip.
+    const anchorKey = anchorValue.toLowerCase();
+    const absentSince = absentAnchors.get(anchorKey);
+    absentAnchors.delete(anchorKey);
+    anchorWrites++;
+    const anchorKnownAbsent = absentSince !== undefined && clock.now().getTime() - absentSince < anchorCacheMs;
+    const queries: UserQuery[] = [
+      { attribute: "userPrincipalName", value: names.userPrincipalName, includeDeleted: true },
+      { attribute: "mail", value: email, includeDeleted: true },
+      ...(anchorKnownAbsent ? [] : [{ alternativeSecurityId: input.alternativeSecurityId, includeDeleted: true }]),
+    ];
+    const checked = await lookBeforeCreating(queries, source, signal);
+    if (checked.trust && source !== null) await requireAllowed(checked.trust, source);
+    const [byUpn, byMail, byAnchor = { live: [], deleted: [] }] = checked.found.map((f) => {
+      if (f instanceof AdapterError) throw f;
+      return f;
+    }) as [FoundUsers, FoundUsers, FoundUsers?];
+
+    const anchored = byAnchor.live[0];
     if (anchored) {
       throw new ConflictError(`Tenant ${tenantId} already has user ${String(anchored["id"])} synced from ${anchorValue}; link to it instead of creating another.`, { property: a.name, value: anchorValue, conflictingObjectId: String(anchored["id"]), tenantId });
     }
-    const binned = [...byAnchor.deleted.filter((raw) => sameAnchor(raw, input.alternativeSecurityId)), ...byNames.deleted];
+    const nameProperty = (holder: Record<string, unknown>) => (String(holder["mail"] ?? "").toLowerCase() === email.toLowerCase() ? "mail" : "userPrincipalName");
+    const binned = [...byAnchor.deleted, ...byUpn.deleted, ...byMail.deleted];
     if (binned[0]) {
       const holder = binned[0];
-      const property = sameAnchor(holder, input.alternativeSecurityId) ? a.name : String(holder["mail"] ?? "").toLowerCase() === email.toLowerCase() ? "mail" : "userPrincipalName";
+      const property = holdsAnchor(holder, a, input.alternativeSecurityId) ? a.name : nameProperty(holder);
       throw new ConflictError(
         `Tenant ${tenantId} holds soft-deleted user ${String(holder["id"])} with the same ${property} as the user to create (${property === a.name ? anchorValue : property === "mail" ? email : names.userPrincipalName}); restore it (restoreUser) or hard-delete it before creating.`,
         { property, conflictingObjectId: String(holder["id"]), tenantId },
       );
     }
-    // A live user with the same names: adopt it when it is an unanchored external user
-    // (an interrupted earlier create, or a B2B account of the same person); refuse otherwise (R9).
-    let userId: string | undefined;
-    const holder = byNames.live[0];
-    if (holder) {
+    // Live users with the same names: adopt one that is external and unanchored (an interrupted
+    // earlier create, or a B2B account of the same person); refuse otherwise (R9).
+    const holders = [...new Map([...byUpn.live, ...byMail.live].map((raw) => [String(raw["id"]), raw])).values()];
+    for (const holder of holders) {
       const holderAnchor = parseAnchor(readAnchorValue(holder, a));
       if (classifyGraphUser(holder, a) !== "external" || holderAnchor !== null) {
-        const property = String(holder["mail"] ?? "").toLowerCase() === email.toLowerCase() ? "mail" : "userPrincipalName";
         throw new ConflictError(
-          `Tenant ${tenantId} already has ${holderAnchor ? `a user synced from ${formatAnchor(holderAnchor)}` : "an internal user"} (${String(holder["id"])}) with the ${property} of the user to create; an internal user is never taken over.`,
-          { property, conflictingObjectId: String(holder["id"]), tenantId },
+          `Tenant ${tenantId} already has ${holderAnchor ? `a user synced from ${formatAnchor(holderAnchor)}` : "an internal user"} (${String(holder["id"])}) with the ${nameProperty(holder)} of the user to create; an internal user is never taken over.`,
+          { property: nameProperty(holder), conflictingObjectId: String(holder["id"]), tenantId },
         );
       }
-      userId = String(holder["id"]);
     }
+    if (holders.length > 1) {
+      const [upnHolder, mailHolder] = [byUpn.live[0] as Record<string, unknown>, byMail.live[0] as Record<string, unknown>];
+      throw new ConflictError(
+        `Tenant ${tenantId} has two external users holding the names of the user to create: ${String(upnHolder["id"])} holds userPrincipalName ${names.userPrincipalName} and ${String(mailHolder["id"])} holds mail ${email}; merge or delete one of them.`,
+        { property: "userPrincipalName", conflictingObjectId: String(upnHolder["id"]), tenantId },
+      );
+    }
+    let userId = holders[0] ? String(holders[0]["id"]) : undefined;
+    const adopted = userId !== undefined;
     if (userId === undefined) {
-      const { body } = await transport.request(
-        {
-          method: "POST",
-          path: "/invitations",
-          body: {
-            invitedUserEmailAddress: email,
-            inviteRedirectUrl,
-            sendInvitationMessage: false,
-            invitedUserType: input.userType,
-            ...(attributes.displayName ? { invitedUserDisplayName: attributes.displayName } : {}),
+      // Invitations of creates made at the same moment share a $batch.
+      const [invitation] = await runChain(
+        [
+          {
+            method: "POST",
+            path: "/invitations",
+            body: {
+              invitedUserEmailAddress: email,
+              inviteRedirectUrl,
+              sendInvitationMessage: false,
+              invitedUserType: input.userType,
+              ...(attributes.displayName ? { invitedUserDisplayName: attributes.displayName } : {}),
+            },
+            objectType: "invitation",
+            objectId: email,
           },
-          objectType: "invitation",
-          objectId: email,
-        },
+        ],
         signal,
       );
-      const invited = asRecord(asRecord(body)["invitedUser"])["id"];
+      const invited = asRecord(asRecord(invitation?.response.body)["invitedUser"])["id"];
       if (typeof invited !== "string") throw new AdapterError("GRAPH_BAD_RESPONSE", `Graph POST /invitations in tenant ${tenantId} answered without invitedUser.id.`, { tenantId });
       userId = invited;
     }
 
-    // Stamp the anchor first (its own PATCH, so it sticks even if an attribute is refused),
-    // then the attributes and the manager, then read the user back: one $batch.
+    // One PATCH: the anchor and the attributes (userType comes from the invitation: an adopted
+    // guest keeps its type, R10); then the manager. The user is read back only when the adapter
+    // cannot know it (an adopted user, or names it did not write).
     const path = `/users/${segment(userId)}`;
-    // userType comes from the invitation (an adopted guest keeps its type, R10).
     const { managerId, userType: _userType, ...rest } = attributes;
     const patch = toGraphUserPatch(rest, { externalDomain: domain });
-    const chain: GraphRequest[] = [{ method: "PATCH", path, body: anchorPatch(a, anchorValue), objectType: "user", objectId: userId }];
-    if (Object.keys(patch).length > 0) chain.push({ method: "PATCH", path, body: patch, objectType: "user", objectId: userId });
+    const stamp = anchorPatch(a, anchorValue);
+    const body = mergePatch(patch, stamp);
+    const readBack = adopted || typeof patch["userPrincipalName"] !== "string" || typeof patch["displayName"] !== "string" || patch["displayName"] === "";
+    const chain: GraphRequest[] = [{ method: "PATCH", path, body, objectType: "user", objectId: userId }];
     if (typeof managerId === "string") chain.push(managerRequest(userId, managerId));
-    chain.push({ method: "GET", path: readUserPath(userId, Object.keys(attributes.extensions ?? {})), objectType: "user", objectId: userId });
-    const results = await runChain(chain, signal);
-    return toUser(asRecord(results[results.length - 1]?.response.body));
+    if (readBack) chain.push({ method: "GET", path: readUserPath(userId, Object.keys(attributes.extensions ?? {})), objectType: "user", objectId: userId });
+    const results = await coalescer.submit(chain, signal);
+    const patched = results[0];
+    if (patched && !patched.ok && !patched.error.retryable) {
+      // An attribute was refused: stamp the anchor alone, so the user is still found as this
+      // source user's (the next cycle links and updates it), then report the refusal.
+      await coalescer.submit([{ method: "PATCH", path, body: stamp, objectType: "user", objectId: userId }], signal).catch(() => undefined);
+      throw patched.error;
+    }
+    const failure = firstFailure(results);
+    if (failure) throw failure;
+    learn(Object.keys(attributes.extensions ?? {}));
+    if (readBack) return toUser(asRecord(results[results.length - 1]?.response.body));
+    // What a read would show: the invited user (external, PendingAcceptance, hidden from the
+    // address list, enabled, mail = the invited address) with the PATCH applied.
+    const raw: Record<string, unknown> = {
+      id: userId,
+      mail: email,
+      businessPhones: [],
+      accountEnabled: true,
+      userType: input.userType,
+      showInAddressList: false,
+      creationType: "Invitation",
+      externalUserState: "PendingAcceptance",
+      createdDateTime: clock.now().toISOString(),
+      deletedDateTime: null,
+      ...body,
+      ...(typeof managerId === "string" ? { manager: { id: managerId } } : {}),
+    };
+    // Graph leaves out directory extensions that hold no value.
+    for (const key of Object.keys(raw)) if (raw[key] === null && EXTENSION_ATTRIBUTE_PATTERN.test(key)) delete raw[key];
+    return toUser(raw);
   };
 
   const isExternalUser = async (id: string, signal?: AbortSignal): Promise<boolean> => {
@@ -646,6 +825,7 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
     const namesChange = (typeof rest.userPrincipalName === "string" && !rest.userPrincipalName.toUpperCase().includes("#EXT#")) || typeof rest.mailNickname === "string";
     if (namesChange && (await isExternalUser(id, signal))) externalDomain = (await describe({ signal })).verifiedDomains[0];
     const patch = toGraphUserPatch(rest, { externalDomain });
+    if (anchor && (anchor.name in patch || "onPremisesExtensionAttributes" in patch)) forgetAnchors();
     const chain: GraphRequest[] = [];
     if (Object.keys(patch).length > 0) chain.push({ method: "PATCH", path: `/users/${segment(id)}`, body: patch, objectType: "user", objectId: id });
     if (managerId !== undefined) chain.push(managerRequest(id, managerId));
@@ -672,6 +852,7 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
 
   const restoreUser = async (id: string, writeOptions: WriteOptions): Promise<DirectoryUser> => {
     await assertWriteAllowed(writeOptions, "restoreUser");
+    forgetAnchors();
     const results = await runChain(
       [
         { method: "POST", path: `/directory/deletedItems/${segment(id)}/restore`, objectType: "deleted user", objectId: id },
@@ -701,6 +882,7 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
     currentCursor,
     readChanges,
     findUsers,
+    findUsersBatch,
     createExternalUser,
     updateUser,
     setManager,

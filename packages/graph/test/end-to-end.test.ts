@@ -91,6 +91,7 @@ describe("end to end through Graph: two emulated tenants, a job from core", () =
         { status: 429, method: "POST", probability: 0.25, retryAfterSeconds: 1.5 },
         { status: 429, method: "PATCH", probability: 0.25, retryAfterSeconds: 1.5 },
         { status: 503, method: "PATCH", probability: 0.1 },
+        { status: 503, method: "POST", probability: 0.1 },
       ],
     });
     for (let cycle = 0; cycle < 8 && synced().length < 12; cycle++) {

@@ -1,5 +1,6 @@
 import { AbortedError } from "@tenantsync/core";
 import { setImmediate } from "node:timers";
+import { watchAbort } from "./abort-watch.ts";
 import type { GraphBatchResult, GraphRequest, GraphTransport } from "./graph-transport.ts";
 
 /** Collects request chains submitted in the same tick and sends them together through `$batch`. */
@@ -39,17 +40,16 @@ export function createBatchCoalescer(transport: GraphTransport): BatchCoalescer 
     submit(chain, signal) {
       if (signal?.aborted) return Promise.reject(new AbortedError(undefined, { cause: signal.reason }));
       return new Promise<GraphBatchResult[]>((resolve, reject) => {
-        const onAbort = () => reject(new AbortedError(undefined, { cause: signal?.reason }));
-        signal?.addEventListener("abort", onAbort, { once: true });
+        const stop = watchAbort(signal, () => reject(new AbortedError(undefined, { cause: signal?.reason })));
         queue.push({
           chain,
           signal,
           resolve: (r) => {
-            signal?.removeEventListener("abort", onAbort);
+            stop();
             resolve(r);
           },
           reject: (e) => {
-            signal?.removeEventListener("abort", onAbort);
+            stop();
             reject(e);
           },
         });
