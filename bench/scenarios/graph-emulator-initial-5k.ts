@@ -6,7 +6,7 @@
 import { createMemoryStateStore, createSyncJob, systemClock } from "@tenantsync/core";
 // The root package does not depend on @tenantsync/graph (only core and memory): import its two public
 // entry points (the package's "." and "./emulator" exports) by path.
-import { createGraphDirectory, GRAPH_WRITE_QUOTA, type GraphDirectory } from "../../packages/graph/src/index.ts";
+import { createGraphDirectory, GRAPH_INVITATION_QUOTA, GRAPH_WRITE_QUOTA, type GraphDirectory } from "../../packages/graph/src/index.ts";
 import { createEmulatorCredential, startGraphEmulator, type GraphEmulator } from "../../packages/graph/src/emulator.ts";
 import { createMemoryDirectory, createMesh, type MemoryDirectory } from "@tenantsync/memory";
 import { row, type BenchRow, type Scenario } from "../lib/bench-row.ts";
@@ -29,6 +29,13 @@ const LATENCY_MS = 20;
  */
 const QUOTA_SCALE = 50;
 const QUOTA = { limit: GRAPH_WRITE_QUOTA.limit, windowMs: GRAPH_WRITE_QUOTA.windowMs / QUOTA_SCALE };
+/** Graph's invitation limit (150 per 5 s per tenant), compressed the same way. */
+const INVITATION_QUOTA = { limit: GRAPH_INVITATION_QUOTA.limit, windowMs: GRAPH_INVITATION_QUOTA.windowMs / QUOTA_SCALE };
+/** The engine's workers (the job's `concurrency`, at most 256) and users per chunk. */
+const JOB_CONCURRENCY = Number(process.env["BENCH_GRAPH_CONCURRENCY"] ?? 256);
+const CHUNK_SIZE = Number(process.env["BENCH_GRAPH_CHUNK"] ?? 256);
+/** HTTP requests the adapter keeps in flight (a $batch counts as one). */
+const ADAPTER_CONCURRENCY = Number(process.env["BENCH_GRAPH_HTTP"] ?? 16);
 const APP_ID = "b7d8e648-520f-41d3-b9c0-fdeb91768a0a";
 const ANCHOR = `extension_${APP_ID.replace(/-/g, "")}_tenantSyncAnchor`;
 const TARGET_ID = "22222222-2222-4222-8222-222222222222";
@@ -55,7 +62,8 @@ async function setup(users: number): Promise<Setup> {
   const emulator = await startGraphEmulator({ directories: [source, target], latencyMs: LATENCY_MS, quota: { writes: QUOTA }, clock: systemClock });
   const credential = createEmulatorCredential({ clock: systemClock });
   // The adapter's client-side quota matches what the emulator enforces (its default is Graph's real one).
-  const graph = (tenantId: string) => createGraphDirectory({ tenantId, credential, baseUrl: emulator.url, appId: APP_ID, clock: systemClock, quota: { writes: QUOTA } });
+  const graph = (tenantId: string) =>
+    createGraphDirectory({ tenantId, credential, baseUrl: emulator.url, appId: APP_ID, clock: systemClock, quota: { writes: QUOTA, invitations: INVITATION_QUOTA }, concurrency: ADAPTER_CONCURRENCY });
   return { emulator, source, target, graph };
 }
 
@@ -118,7 +126,8 @@ export const graphEmulatorInitial5k: Scenario = {
         target: s.graph(TARGET_ID),
         store: createMemoryStateStore(),
         clock: systemClock,
-        config: { sourceTenantId: s.source.tenant.id, targetTenantId: TARGET_ID, scope: { mode: "all" } },
+        chunkSize: CHUNK_SIZE,
+        config: { sourceTenantId: s.source.tenant.id, targetTenantId: TARGET_ID, scope: { mode: "all" }, options: { concurrency: JOB_CONCURRENCY } },
       });
       s.emulator.resetStats();
       const cpu = process.cpuUsage();
