@@ -51,6 +51,24 @@ interface Setup {
   source: MemoryDirectory;
   target: MemoryDirectory;
   graph(tenantId: string): GraphDirectory;
+  /** HTTP requests the Graph directories sent, by kind (see requestKind). */
+  kinds: Map<string, number>;
+}
+
+/**
+ * What an HTTP request of the engine run was for: `sourceRead` (anything the source
+ * directory sent), and for the target a `$batch` of `invitation`s, of `patch`es, of both
+ * (`writesMixed`), or of reads only (`lookup`: findUsersBatch and the pre-create lookups,
+ * with any trust check sent along); any other single request is `targetOther`
+ * (organization, partner settings, a trust check on its own).
+ */
+function requestKind(role: "source" | "target", url: string, body: unknown): string {
+  if (role === "source") return "sourceRead";
+  if (!new URL(url).pathname.endsWith("/$batch")) return "targetOther";
+  const items = (JSON.parse(String(body)) as { requests: Array<{ method: string; url: string }> }).requests;
+  const invites = items.some((i) => i.method === "POST" && i.url.startsWith("/invitations"));
+  const patches = items.some((i) => i.method === "PATCH");
+  return invites && patches ? "writesMixed" : invites ? "invitation" : patches ? "patch" : items.every((i) => i.method === "GET") ? "lookup" : "targetOther";
 }
 
 async function setup(users: number): Promise<Setup> {
@@ -62,9 +80,26 @@ async function setup(users: number): Promise<Setup> {
   const emulator = await startGraphEmulator({ directories: [source, target], latencyMs: LATENCY_MS, quota: { writes: QUOTA }, clock: systemClock });
   const credential = createEmulatorCredential({ clock: systemClock });
   // The adapter's client-side quota matches what the emulator enforces (its default is Graph's real one).
+  const kinds = new Map<string, number>();
+  const counting =
+    (role: "source" | "target"): typeof fetch =>
+    (input, init) => {
+      const kind = requestKind(role, String(input), init?.body);
+      kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+      return fetch(input, init);
+    };
   const graph = (tenantId: string) =>
-    createGraphDirectory({ tenantId, credential, baseUrl: emulator.url, appId: APP_ID, clock: systemClock, quota: { writes: QUOTA, invitations: INVITATION_QUOTA }, concurrency: ADAPTER_CONCURRENCY });
-  return { emulator, source, target, graph };
+    createGraphDirectory({
+      tenantId,
+      credential,
+      baseUrl: emulator.url,
+      appId: APP_ID,
+      clock: systemClock,
+      quota: { writes: QUOTA, invitations: INVITATION_QUOTA },
+      concurrency: ADAPTER_CONCURRENCY,
+      fetch: counting(tenantId === TARGET_ID ? "target" : "source"),
+    });
+  return { emulator, source, target, graph, kinds };
 }
 
 /** Fills the target with `count` users of its own (what a naive run meets halfway through). */
@@ -130,6 +165,7 @@ export const graphEmulatorInitial5k: Scenario = {
         config: { sourceTenantId: s.source.tenant.id, targetTenantId: TARGET_ID, scope: { mode: "all" }, options: { concurrency: JOB_CONCURRENCY } },
       });
       s.emulator.resetStats();
+      s.kinds.clear();
       const cpu = process.cpuUsage();
       const start = performance.now();
       const budget = AbortSignal.timeout(ENGINE_BUDGET_MS);
@@ -140,6 +176,7 @@ export const graphEmulatorInitial5k: Scenario = {
       const created = report.summary.counts.created;
       log(`  engine: ${(ms / 1000).toFixed(1)} s (cpu ${((cpuUsed.user + cpuUsed.system) / 1e6).toFixed(1)} s, adapter and emulator together), ${created} created, ${stats.requests} HTTP requests (${stats.batches} $batch with ${stats.batchItems} items), ${stats.writes} writes, ${stats.throttled} throttled; state ${report.summary.state}`);
       log(`  routes: ${JSON.stringify(stats.byRoute)}`);
+      log(`  requests by kind: ${JSON.stringify(Object.fromEntries(s.kinds))}`);
       if (created !== USERS) log(`  WARNING: ${USERS - created} users not created (stopped: ${report.stopped ?? "no"}; budget ${ENGINE_BUDGET_MS / 1000} s): ${JSON.stringify(report.summary.counts)}`);
       const per = Math.max(created, 1);
       rows.push(
@@ -150,6 +187,8 @@ export const graphEmulatorInitial5k: Scenario = {
         row("graph-emulator-initial-5k", "engineUsersPerSecond", created / (ms / 1000), "users/s"),
         row("graph-emulator-initial-5k", "writesPerUser", stats.writes / per, "writes/user"),
         row("graph-emulator-initial-5k", "quotaWritesPerSecond", (QUOTA.limit / QUOTA.windowMs) * 1000, "writes/s"),
+        row("graph-emulator-initial-5k", "batchItemsPerBatch", stats.batchItems / Math.max(stats.batches, 1), "items"),
+        ...["sourceRead", "lookup", "invitation", "patch", "writesMixed", "targetOther"].map((kind) => row("graph-emulator-initial-5k", `requests${kind[0]!.toUpperCase()}${kind.slice(1)}`, s.kinds.get(kind) ?? 0, "count")),
       );
       const engineUsersPerSecond = created / (ms / 1000);
       await s.emulator.close();

@@ -102,16 +102,23 @@ export function createUserIndex(): UserIndex {
 
   return {
     set(id, view) {
-      remove(id);
-      if (!view) return;
+      if (!view) {
+        remove(id);
+        return;
+      }
       const keys: string[] = [];
-      for (const [property, value] of Object.entries(view)) {
-        if (typeof value !== "string" || !isIndexedProperty(property)) continue;
-        const key = `${property.toLowerCase()}${SEPARATOR}${value.toLowerCase()}`;
+      for (const property in view) {
+        const value = view[property];
+        if (typeof value === "string" && isIndexedProperty(property)) keys.push(`${property.toLowerCase()}${SEPARATOR}${value.toLowerCase()}`);
+      }
+      // Most writes leave the indexed values as they were.
+      const previous = keysOf.get(id);
+      if (previous && previous.length === keys.length && previous.every((key, i) => key === keys[i])) return;
+      remove(id);
+      for (const key of keys) {
         let ids = byKey.get(key);
         if (!ids) byKey.set(key, (ids = new Set()));
         ids.add(id);
-        keys.push(key);
       }
       keysOf.set(id, keys);
     },
