@@ -230,7 +230,8 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
     random: options.random,
   });
   const coalescer = createBatchCoalescer(transport);
-  const capabilities: DirectoryCapabilities = Object.freeze({ ...DEFAULT_DIRECTORY_CAPABILITIES, target: anchor !== null });
+  // A create writes the manager in the same $batch chain as the user (managerOnCreate).
+  const capabilities: DirectoryCapabilities = Object.freeze({ ...DEFAULT_DIRECTORY_CAPABILITIES, target: anchor !== null, managerOnCreate: true });
 
   const requireAnchor = (operation: string): AnchorAttribute => {
     if (!anchor) {
@@ -578,10 +579,10 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
   // The pre-create lookups of creates started at the same moment go out together: their
   // names (and anchors) grouped into `in`/`or` filters, with the trust check they need, in
   // one $batch round.
-  type PendingCheck = { queries: UserQuery[]; source: string | null; resolve(value: { found: Array<FoundUsers | AdapterError>; trust: Promise<boolean> | null }): void; reject(error: unknown): void };
+  type PendingCheck = { queries: UserQuery[]; source: string | null; signal: AbortSignal | undefined; resolve(value: { found: Array<FoundUsers | AdapterError>; trust: Promise<boolean> | null }): void; reject(error: unknown): void };
   let pendingChecks: PendingCheck[] = [];
   const flushChecks = () => {
-    const entries = pendingChecks;
+    const entries = pendingChecks.filter((e) => !e.signal?.aborted);
     pendingChecks = [];
     if (entries.length === 0) return;
     const trustSends: Array<{ source: string; fresh: { resolve(ok: boolean): void; reject(error: unknown): void } }> = [];
@@ -633,6 +634,7 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
       pendingChecks.push({
         queries,
         source,
+        signal,
         resolve: (value) => {
           done();
           resolve(value);
@@ -775,21 +777,31 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
     const stamp = anchorPatch(a, anchorValue);
     const body = mergePatch(patch, stamp);
     const readBack = adopted || typeof patch["userPrincipalName"] !== "string" || typeof patch["displayName"] !== "string" || patch["displayName"] === "";
+    const read: GraphRequest = { method: "GET", path: readUserPath(userId, Object.keys(attributes.extensions ?? {})), objectType: "user", objectId: userId };
+    const withManager = typeof managerId === "string";
     const chain: GraphRequest[] = [{ method: "PATCH", path, body, objectType: "user", objectId: userId }];
-    if (typeof managerId === "string") chain.push(managerRequest(userId, managerId));
-    if (readBack) chain.push({ method: "GET", path: readUserPath(userId, Object.keys(attributes.extensions ?? {})), objectType: "user", objectId: userId });
+    if (withManager) chain.push(managerRequest(userId, managerId));
+    if (readBack) chain.push(read);
     const results = await coalescer.submit(chain, signal);
     const patched = results[0];
-    if (patched && !patched.ok && !patched.error.retryable) {
-      // An attribute was refused: stamp the anchor alone, so the user is still found as this
-      // source user's (the next cycle links and updates it), then report the refusal.
-      await coalescer.submit([{ method: "PATCH", path, body: stamp, objectType: "user", objectId: userId }], signal).catch(() => undefined);
+    if (!patched) throw new AdapterError("GRAPH_BAD_RESPONSE", `Graph $batch in tenant ${tenantId} lost the PATCH answer of user ${userId}.`, { tenantId });
+    if (!patched.ok) {
+      if (!patched.error.retryable) {
+        // An attribute was refused: stamp the anchor alone, so the user is still found as this
+        // source user's (the next cycle links and updates it), then report the refusal.
+        await coalescer.submit([{ method: "PATCH", path, body: stamp, objectType: "user", objectId: userId }], signal).catch(() => undefined);
+      }
       throw patched.error;
     }
-    const failure = firstFailure(results);
-    if (failure) throw failure;
     learn(Object.keys(attributes.extensions ?? {}));
-    if (readBack) return toUser(asRecord(results[results.length - 1]?.response.body));
+    // The user exists now. A manager that could not be set (gone, say) is not a failed
+    // create (managerOnCreate): the user says it has none, and the engine sets it later.
+    const managerSet = withManager && results[1]?.ok === true;
+    if (readBack) {
+      const last = results[results.length - 1];
+      const answer = last?.ok ? last.response : await transport.request(read, signal);
+      return toUser(asRecord(answer.body));
+    }
     // What a read would show: the invited user (external, PendingAcceptance, hidden from the
     // address list, enabled, mail = the invited address) with the PATCH applied.
     const raw: Record<string, unknown> = {
@@ -804,7 +816,7 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
       createdDateTime: clock.now().toISOString(),
       deletedDateTime: null,
       ...body,
-      ...(typeof managerId === "string" ? { manager: { id: managerId } } : {}),
+      ...(managerSet ? { manager: { id: managerId } } : {}),
     };
     // Graph leaves out directory extensions that hold no value.
     for (const key of Object.keys(raw)) if (raw[key] === null && EXTENSION_ATTRIBUTE_PATTERN.test(key)) delete raw[key];
