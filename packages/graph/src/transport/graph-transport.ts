@@ -57,7 +57,15 @@ export interface GraphResponse<T = unknown> {
 export type GraphBatchResult = { ok: true; response: GraphResponse } | { ok: false; status: number; error: AdapterError; response: GraphResponse };
 
 /**
- * Client-side quotas; `false` switches one off.
+ * The share of a quota's refill rate the client-side buckets use (the full
+ * burst is kept): headroom for requests that arrive bunched.
+ */
+const CLIENT_PACE = 0.95;
+
+/**
+ * Client-side quotas; `false` switches one off. Each bucket allows the
+ * quota's full burst, then refills at 95 % of its rate, so that requests
+ * bunched on the way to Graph do not reach the server's limit.
  *
  * @example
  * ```ts
@@ -222,7 +230,10 @@ export function createGraphTransport(options: GraphTransportOptions): GraphTrans
   const timeoutMs = options.requestTimeoutMs ?? 100_000;
   const quotaOption = (value: RateQuota | false | undefined, fallback: RateQuota | null): TokenBucket | null => {
     const quota = value === false ? null : (value ?? fallback);
-    return quota ? createTokenBucket(quota, clock) : null;
+    // The full burst, then refills at CLIENT_PACE of the quota's rate: requests sent evenly at
+    // exactly the server's rate arrive bunched by network and server jitter, and the server's
+    // bucket, empty in the steady state, would answer the bunch with 429s.
+    return quota ? createTokenBucket({ limit: quota.limit, windowMs: quota.windowMs / CLIENT_PACE }, clock) : null;
   };
   const writeBucket = quotaOption(options.quota?.writes, GRAPH_WRITE_QUOTA);
   const invitationBucket = quotaOption(options.quota?.invitations, GRAPH_INVITATION_QUOTA);
