@@ -1,5 +1,5 @@
 /**
- * `@tenantsync/graph` — the tenantsync {@link DirectoryPort} over Microsoft
+ * `@tenantsync/graph` — the tenantsync `DirectoryPort` (from `@tenantsync/core`) over Microsoft
  * Graph v1.0: delta queries, paging, `$batch`, throttling with Retry-After
  * and client-side quotas, invitations, soft delete and restore, manager
  * references, cross-tenant access policy reads, national clouds.
