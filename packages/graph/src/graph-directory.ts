@@ -1,6 +1,4 @@
-import { setImmediate } from "node:timers";
 import {
-  AbortedError,
   AdapterError,
   CapabilityError,
   Cloud,
@@ -37,10 +35,10 @@ import { graphEndpointsFor, type GraphCloudEndpoints } from "./clouds/national-c
 import { createGroupDeltaAccumulator, groupDeltaChanges, mergeGroupsDeltaPage, usersDeltaChanges } from "./delta/delta-page.ts";
 import { decodeGraphCursor, encodeGraphCursor, type GraphCursorState, type GroupDeltaState } from "./delta/graph-cursor.ts";
 import { partnerSettingsFromGraph } from "./policies/partner-settings.ts";
-import { watchAbort } from "./transport/abort-watch.ts";
 import { createBatchCoalescer } from "./transport/batch-coalescer.ts";
 import { createGraphTransport, type GraphBatchResult, type GraphQuotaOptions, type GraphRequest, type GraphResponse } from "./transport/graph-transport.ts";
 import { odataString, segment, withQuery } from "./transport/odata-query.ts";
+import { createTickQueue, type TickEntry } from "./transport/tick-queue.ts";
 import { anchorPatch, formatAnchor, parseAnchor, readAnchorValue, resolveAnchorAttribute, type AnchorAttribute } from "./users/anchor-attribute.ts";
 import { classifyGraphUser, externalNames, graphUserToDirectoryUser, toGraphUserPatch, userSelect } from "./users/user-mapping.ts";
 import { holdsAnchor, planUserLookups, type FoundUsers, type UserLookupContext, type UserLookupPlan } from "./users/user-lookup.ts";
@@ -579,23 +577,20 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
   // The pre-create lookups of creates started at the same moment go out together: their
   // names (and anchors) grouped into `in`/`or` filters, with the trust check they need, in
   // one $batch round.
-  type PendingCheck = { queries: UserQuery[]; source: string | null; signal: AbortSignal | undefined; resolve(value: { found: Array<FoundUsers | AdapterError>; trust: Promise<boolean> | null }): void; reject(error: unknown): void };
-  let pendingChecks: PendingCheck[] = [];
-  const flushChecks = () => {
-    const entries = pendingChecks.filter((e) => !e.signal?.aborted);
-    pendingChecks = [];
-    if (entries.length === 0) return;
+  type CheckRequest = { queries: UserQuery[]; source: string | null };
+  type CheckAnswer = { found: Array<FoundUsers | AdapterError>; trust: Promise<boolean> | null };
+  const flushChecks = (entries: TickEntry<CheckRequest, CheckAnswer>[]) => {
     const trustSends: Array<{ source: string; fresh: { resolve(ok: boolean): void; reject(error: unknown): void } }> = [];
-    const trusts = entries.map((e) => {
-      if (e.source === null) return null;
-      const { allowed, fresh } = trustCheckFor(e.source);
-      if (fresh) trustSends.push({ source: e.source, fresh });
+    const trusts = entries.map(({ item }) => {
+      if (item.source === null) return null;
+      const { allowed, fresh } = trustCheckFor(item.source);
+      if (fresh) trustSends.push({ source: item.source, fresh });
       return allowed;
     });
     let plan: UserLookupPlan;
     try {
       plan = planUserLookups(
-        entries.flatMap((e) => e.queries),
+        entries.flatMap((e) => e.item.queries),
         lookupContext,
       );
     } catch (error) {
@@ -618,8 +613,8 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
         const found = await plan.collect(results.slice(trustSends.length));
         let at = 0;
         entries.forEach((e, i) => {
-          e.resolve({ found: found.slice(at, at + e.queries.length), trust: trusts[i] ?? null });
-          at += e.queries.length;
+          e.resolve({ found: found.slice(at, at + e.item.queries.length), trust: trusts[i] ?? null });
+          at += e.item.queries.length;
         });
       })
       .catch((error: unknown) => {
@@ -627,26 +622,8 @@ export function createGraphDirectory(options: GraphDirectoryOptions): GraphDirec
         for (const e of entries) e.reject(error);
       });
   };
-  const lookBeforeCreating = (queries: UserQuery[], source: string | null, signal?: AbortSignal) => {
-    if (signal?.aborted) return Promise.reject(new AbortedError(undefined, { cause: signal.reason }));
-    return new Promise<{ found: Array<FoundUsers | AdapterError>; trust: Promise<boolean> | null }>((resolve, reject) => {
-      const done = watchAbort(signal, () => reject(new AbortedError(undefined, { cause: signal?.reason })));
-      pendingChecks.push({
-        queries,
-        source,
-        signal,
-        resolve: (value) => {
-          done();
-          resolve(value);
-        },
-        reject: (error) => {
-          done();
-          reject(error);
-        },
-      });
-      if (pendingChecks.length === 1) setImmediate(flushChecks);
-    });
-  };
+  const checks = createTickQueue<CheckRequest, CheckAnswer>(flushChecks);
+  const lookBeforeCreating = (queries: UserQuery[], source: string | null, signal?: AbortSignal) => checks.enqueue({ queries, source }, signal);
 
   /** Runs a chain through the coalescer and returns its results, throwing the first failure. */
   const runChain = async (chain: GraphRequest[], signal?: AbortSignal): Promise<GraphBatchResult[]> => {

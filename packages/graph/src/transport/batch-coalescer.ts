@@ -1,7 +1,5 @@
-import { AbortedError } from "@tenantsync/core";
-import { setImmediate } from "node:timers";
-import { watchAbort } from "./abort-watch.ts";
 import type { GraphBatchResult, GraphRequest, GraphTransport } from "./graph-transport.ts";
+import { createTickQueue } from "./tick-queue.ts";
 
 /** Collects request chains submitted in the same tick and sends them together through `$batch`. */
 export interface BatchCoalescer {
@@ -21,43 +19,12 @@ export interface BatchCoalescer {
  * ```
  */
 export function createBatchCoalescer(transport: GraphTransport): BatchCoalescer {
-  let queue: Array<{ chain: readonly GraphRequest[]; resolve: (r: GraphBatchResult[]) => void; reject: (e: unknown) => void; signal: AbortSignal | undefined }> = [];
-  let scheduled = false;
-
-  const flush = () => {
-    scheduled = false;
-    const entries = queue.filter((e) => !e.signal?.aborted);
-    queue = [];
-    if (entries.length === 0) return;
+  const queue = createTickQueue<readonly GraphRequest[], GraphBatchResult[]>((entries) => {
     // The batch runs for all callers; one caller aborting only stops its own wait.
-    transport.batch(entries.map((e) => e.chain)).then(
+    transport.batch(entries.map((e) => e.item)).then(
       (results) => entries.forEach((e, i) => e.resolve(results[i] ?? [])),
       (error: unknown) => entries.forEach((e) => e.reject(error)),
     );
-  };
-
-  return {
-    submit(chain, signal) {
-      if (signal?.aborted) return Promise.reject(new AbortedError(undefined, { cause: signal.reason }));
-      return new Promise<GraphBatchResult[]>((resolve, reject) => {
-        const stop = watchAbort(signal, () => reject(new AbortedError(undefined, { cause: signal?.reason })));
-        queue.push({
-          chain,
-          signal,
-          resolve: (r) => {
-            stop();
-            resolve(r);
-          },
-          reject: (e) => {
-            stop();
-            reject(e);
-          },
-        });
-        if (!scheduled) {
-          scheduled = true;
-          setImmediate(flush);
-        }
-      });
-    },
-  };
+  });
+  return { submit: (chain, signal) => queue.enqueue(chain, signal) };
 }
