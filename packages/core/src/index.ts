@@ -31,6 +31,8 @@ export {
 } from "./model/sync-job-config.ts";
 export type { AttributeMappingInput, SyncJobConfigInput } from "./model/sync-job-config.ts";
 export { parseDuration } from "./util/duration.ts";
+export { createSemaphore } from "./util/semaphore.ts";
+export type { Semaphore } from "./util/semaphore.ts";
 
 // ---- errors ----
 export {

@@ -62,3 +62,5 @@ export { AlternativeSecurityId, DirectoryUser, EXTENSION_ATTRIBUTE_PATTERN, USER
 export type { DirectoryUserInput, UserAttributes } from "./model/user.ts";
 export { Group } from "./model/group.ts";
 export { PartnerSettings } from "./model/partner-settings.ts";
+export { createSemaphore } from "./util/semaphore.ts";
+export type { Semaphore } from "./util/semaphore.ts";

@@ -20,7 +20,7 @@ describe("public API", () => {
     "TenantSyncError", "ThrottledError", "TransientError", "USER_STRING_ATTRIBUTES", "UserType",
     "WRITE_ACTION_KINDS", "canonicalScopingOperator", "compileDotNetRegex", "compileExpression",
     "compileExpressionNode", "compileMappings", "compileScopingFilter", "createManualClock",
-    "createMemoryStateStore", "createSyncJob", "createTenantMesh", "crossCloudError", "defaultMappings",
+    "createMemoryStateStore", "createSemaphore", "createSyncJob", "createTenantMesh", "crossCloudError", "defaultMappings",
     "diffMappedUser", "enterQuarantine", "evaluateGuard", "exportEntraSchema", "expressionToMappingSource",
     "failureVerdict", "formatPath", "importEntraSchema", "isEligibleForSync", "isTenantSyncError", "jobIdOf",
     "leaveQuarantine", "mappingSourceToExpression", "needsTargetRead", "newJobRecord", "nextEscrow",
@@ -37,7 +37,7 @@ describe("public API", () => {
     "ConfigError", "ConflictError", "CursorExpiredError", "DEFAULT_DIRECTORY_CAPABILITIES", "DirectoryUser",
     "EXTENSION_ATTRIBUTE_PATTERN", "Group", "Guid", "InvalidValueError", "NotFoundError", "PartnerSettings",
     "PolicyError", "Tenant", "TenantSyncError", "ThrottledError", "TransientError", "USER_STRING_ATTRIBUTES",
-    "UserType", "createManualClock", "formatPath", "isEligibleForSync", "isTenantSyncError", "newJobRecord",
+    "UserType", "createManualClock", "createSemaphore", "formatPath", "isEligibleForSync", "isTenantSyncError", "newJobRecord",
     "parseDirectoryUser", "parseTenant", "sameCloud", "systemClock", "throwIfAborted",
     ]);
     for (const name of names) expect((core as Record<string, unknown>)[name], name).toBe((port as Record<string, unknown>)[name]);

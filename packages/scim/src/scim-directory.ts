@@ -242,6 +242,7 @@ export function createScimDirectory(options: ScimDirectoryOptions): ScimDirector
   if (options?.token === undefined && options?.credential === undefined) issues.push({ path: ["token"], message: "give a bearer token or a credential" });
   if (options?.token !== undefined && options?.credential !== undefined) issues.push({ path: ["credential"], message: "give either token or credential, not both" });
   if (options?.deprovision !== "disable" && options?.deprovision !== "delete") issues.push({ path: ["deprovision"], message: "must be 'disable' or 'delete'" });
+  if (options?.concurrency !== undefined && !(Number.isInteger(options.concurrency) && options.concurrency >= 1 && options.concurrency <= 64)) issues.push({ path: ["concurrency"], message: "must be an integer from 1 to 64" });
   if (issues.length > 0) throw new ConfigError(issues, "SCIM directory options");
   const tenant: Tenant = Object.freeze(parseTenant(options.tenant));
   const mapper = compileScimMapping({

@@ -1,4 +1,4 @@
-import { AbortedError, TransientError, isTenantSyncError, type Clock } from "@tenantsync/core";
+import { AbortedError, TransientError, createSemaphore, isTenantSyncError, type Clock } from "@tenantsync/core";
 import { scimError, type ScimErrorContext } from "./scim-error.ts";
 
 /** One SCIM call. `path` is relative to the base URL (`/Users`, `/Users/{id}`). */
@@ -51,36 +51,6 @@ export interface ScimTransport {
 
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
 
-function createSemaphore(limit: number) {
-  let active = 0;
-  const waiting: Array<() => void> = [];
-  return {
-    async acquire(signal?: AbortSignal): Promise<void> {
-      if (active < limit) {
-        active++;
-        return;
-      }
-      await new Promise<void>((resolve, reject) => {
-        const grant = () => {
-          signal?.removeEventListener("abort", onAbort);
-          active++;
-          resolve();
-        };
-        const onAbort = () => {
-          const i = waiting.indexOf(grant);
-          if (i >= 0) waiting.splice(i, 1);
-          reject(new AbortedError(undefined, { cause: signal?.reason }));
-        };
-        waiting.push(grant);
-        signal?.addEventListener("abort", onAbort, { once: true });
-      });
-    },
-    release(): void {
-      active--;
-      waiting.shift()?.();
-    },
-  };
-}
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new AbortedError(undefined, { cause: signal.reason });

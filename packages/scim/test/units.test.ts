@@ -168,9 +168,21 @@ describe("configuration", () => {
     expect(paths).toEqual(expect.arrayContaining(["mapping.0.scimPath", "mapping.1.attribute", "mapping.2.scimPath", "mapping"]));
   });
 
-  it("refuses missing credentials and an unknown deprovision mode", () => {
+  it("refuses missing credentials, an unknown deprovision mode and a concurrency that is not 1 to 64", () => {
     expect(() => createScimDirectory({ ...base, token: undefined })).toThrow(ConfigError);
     expect(() => createScimDirectory({ ...base, deprovision: "archive" as "delete" })).toThrow(ConfigError);
+    for (const concurrency of [0, 2.5, 65]) {
+      const error = (() => {
+        try {
+          createScimDirectory({ ...base, concurrency });
+        } catch (e) {
+          return e;
+        }
+        return null;
+      })();
+      expect(error, String(concurrency)).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).issues.map((i) => i.path.join("."))).toEqual(["concurrency"]);
+    }
   });
 
   it("declares honest capabilities per deprovision mode, and job mappings that core compiles against them", () => {

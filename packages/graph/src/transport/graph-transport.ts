@@ -1,4 +1,4 @@
-import { AbortedError, AdapterError, TransientError, type Clock } from "@tenantsync/core";
+import { AbortedError, AdapterError, TransientError, createSemaphore, type Clock } from "@tenantsync/core";
 import type { TokenProvider } from "../auth/token-provider.ts";
 import { mapGraphError, parseRetryAfter } from "./graph-error.ts";
 import { createTokenBucket, type RateQuota, type TokenBucket } from "./token-bucket.ts";
@@ -172,37 +172,6 @@ function lowerKeys(headers: unknown): Record<string, string> {
   return out;
 }
 
-function createSemaphore(limit: number) {
-  let active = 0;
-  const waiting: Array<() => void> = [];
-  return {
-    async acquire(signal?: AbortSignal): Promise<void> {
-      if (active < limit) {
-        active++;
-        return;
-      }
-      await new Promise<void>((resolve, reject) => {
-        const grant = () => {
-          signal?.removeEventListener("abort", onAbort);
-          resolve();
-        };
-        const onAbort = () => {
-          const i = waiting.indexOf(grant);
-          if (i >= 0) waiting.splice(i, 1);
-          reject(new AbortedError(undefined, { cause: signal?.reason }));
-        };
-        waiting.push(grant);
-        signal?.addEventListener("abort", onAbort, { once: true });
-      });
-      active++;
-    },
-    release(): void {
-      active--;
-      const next = waiting.shift();
-      if (next) next();
-    },
-  };
-}
 
 function isWrite(method: GraphMethod): boolean {
   return method !== "GET";
