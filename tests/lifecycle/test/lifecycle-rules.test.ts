@@ -623,6 +623,30 @@ describe("cycles and operations", () => {
 });
 
 describe("regressions found by the properties", () => {
+  it("R28 R16 R20 a dry run does not plan re-wiring a report to its old manager's new account when the report's manager changed in the same cycle (dry-run property, seed -593232302)", async () => {
+    const w = createWorld();
+    const boss = w.member("Big Boss");
+    const report = w.member("Direct Report", { managerId: boss.id });
+    await w.job.runCycle();
+    expect(w.targetOf(report.id)?.managerId).toBe(w.targetOf(boss.id)!.id);
+    // The boss leaves scope (soft delete), its account is purged, then it returns (R16: a new account)…
+    w.source.admin.removeMember(w.groupId, boss.id);
+    await w.job.runCycle();
+    w.source.admin.addMember(w.groupId, boss.id);
+    w.clock.advance(31 * DAY);
+    // …while the report's manager is cleared in the source in the same cycle.
+    w.source.admin.setManager(report.id, null);
+    const plan = await w.job.plan();
+    const executed: Array<{ kind: string; sourceId: string }> = [];
+    w.job.on("action", ({ action, status }) => {
+      if (status === "success") executed.push(action);
+    });
+    await w.job.runCycle();
+    expect(writeSignature(plan.actions)).toEqual(writeSignature(executed));
+    expect(writeSignature(plan.actions)).toContain(`create:${boss.id}`);
+    expect(writeSignature(plan.actions)).not.toContain(`setManager:${report.id}`);
+  });
+
   it("R20 R23 a manager whose scope exit is escrowed is not wired to its reports meanwhile (D8)", async () => {
     const w = createWorld();
     const boss = w.member("Big Boss");
