@@ -691,18 +691,12 @@ class Cycle {
         });
       }),
     );
-    // A manager whose link this cycle wrote (or, in a dry run, planned) as active can go with a
-    // create: each user is planned once per cycle, so no deferred deletion of it can follow.
-    const managerWrittenThisCycle = (mid: string): Link | null => {
-      const l = this.cycleLinks.get(mid);
-      return l && l.state === "active" && !this.outOfScope.has(mid) ? l : null;
-    };
     const ctx = {
       now: this.nowIso,
       forceWrite: this.forceWrite,
       mapsManager: job.compiled.mappings.mapsManager,
       managerLink,
-      ...(job.target.capabilities.managerOnCreate === true ? { managerOnCreate: managerWrittenThisCycle } : {}),
+      ...(job.target.capabilities.managerOnCreate === true ? { managerOnCreate: this.settledManagerLink } : {}),
     };
     return observations.map((observation) => {
       const failure = readFailures.get(observation.sourceId);
@@ -899,11 +893,22 @@ class Cycle {
     }
   }
 
-  /** True when this cycle wrote the manager's link and it is active (no deferred deletion can follow: each user is planned once per cycle). */
-  private managerReady(managerSourceId: string): boolean {
+  /**
+   * The manager's link when this cycle wrote (or, in a dry run, planned) it as
+   * active, else null: each user is planned once per cycle, so no deferred
+   * deletion of it can follow. A new user's create may carry such a manager.
+   */
+  private readonly settledManagerLink = (managerSourceId: string): Link | null => {
     const link = this.cycleLinks.get(managerSourceId);
-    return link !== undefined && link !== null && link.state === "active" && link.targetId !== "";
+    return link && link.state === "active" && !this.outOfScope.has(managerSourceId) ? link : null;
+  };
+
+  /** True when the manager's link is settled for this cycle and its account exists (a dry run's planned create has none yet). */
+  private managerReady(managerSourceId: string): boolean {
+    const link = this.settledManagerLink(managerSourceId);
+    return link !== null && link.targetId !== "";
   }
+
 
   /** Preflight, its transient failures retried within the cycle like any read. */
   private async preflightWithRetries(): Promise<PreflightResult> {
